@@ -1,0 +1,72 @@
+"""The Flask app factory: one engine per app, JSON errors in Camunda's shape everywhere."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from .config import MockConfig
+from .engine import MockEngine
+from .errors import CamundaError
+from .routes import batch_operations, batches, meta
+from .routes.common import EXTENSION_KEY
+from .spec import Spec, load_document
+
+log = logging.getLogger("mockserver")
+
+# What JAX-RS (Jersey) names the exceptions behind routing errors.
+_ROUTING_ERRORS = {
+    404: ("NotFoundException", "HTTP 404 Not Found"),
+    405: ("NotAllowedException", "HTTP 405 Method Not Allowed"),
+}
+
+
+@lru_cache(maxsize=1)
+def default_spec() -> Spec:
+    """The packaged contract, loaded and compiled once per process."""
+    return Spec(load_document())
+
+
+def create_app(config: MockConfig | None = None, spec: Spec | None = None) -> Flask:
+    """Build a mock app with its own engine state."""
+    config = config or MockConfig()
+    app = Flask("mockserver")
+    app.json.sort_keys = False  # keep the engine's key order in bodies
+    app.extensions[EXTENSION_KEY] = MockEngine(config, spec or default_spec())
+    for module in (batch_operations, batches, meta):
+        app.register_blueprint(module.blueprint, url_prefix=config.base_path)
+    _register_error_handlers(app)
+    return app
+
+
+def _error_response(error: CamundaError) -> Response:
+    response = jsonify(error.body())
+    response.status_code = error.status
+    response.headers.update(error.headers)
+    return response
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CamundaError)
+    def camunda_error(error: CamundaError) -> Response:
+        return _error_response(error)
+
+    @app.errorhandler(HTTPException)
+    def routing_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        type_, message = _ROUTING_ERRORS.get(status, ("WebApplicationException", f"HTTP {status}"))
+        headers = {}
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return _error_response(CamundaError(status, type_, message, headers=headers))
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> Response:
+        # A bug in the mock, not an engine answer: say so plainly, never show a traceback.
+        log.exception("unexpected error in the mock")
+        return _error_response(
+            CamundaError(500, "MockServerError", f"the mock failed: {type(error).__name__}")
+        )

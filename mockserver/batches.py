@@ -1,0 +1,303 @@
+"""Starting the five batches: the engine's rules, in the engine's order, and the numbers.
+
+Each ``start_*`` function mirrors one REST resource plus the engine command behind it:
+its checks raise the engine's errors in the order the engine evaluates them, it collects
+the batch's items as the engine counts them, and ``create_batch`` stores the batch with its
+three job definitions and its first seed job.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .clock import parse_engine_date
+from .errors import invalid_request, rest_error
+from .models import (
+    BATCH_MONITOR_JOB,
+    BATCH_SEED_JOB,
+    INSTANCE_MODIFICATION,
+    INSTANCE_RESTART,
+    SET_EXTERNAL_TASK_RETRIES,
+    SET_JOB_RETRIES,
+    UPDATE_SUSPENSION_STATE,
+    Batch,
+    Job,
+    JobDefinition,
+)
+from .profiles import Profile
+from .queries import (
+    select_external_tasks,
+    select_historic_process_instances,
+    select_process_instances,
+)
+from .store import EngineStore
+
+# Which id an instruction type needs (the instruction DTOs' own checks).
+INSTRUCTION_ID = {
+    "cancel": "activityId",
+    "startBeforeActivity": "activityId",
+    "startAfterActivity": "activityId",
+    "startTransition": "transitionId",
+}
+
+
+@dataclass
+class BatchSettings:
+    """The engine's batch configuration (``batchJobsPerSeed``, invocations per job)."""
+
+    batch_jobs_per_seed: int = 100
+    invocations_per_batch_job: int = 1
+    invocations_by_type: dict[str, int] = field(default_factory=dict)
+
+    def invocations_for(self, batch_type: str) -> int:
+        """The per-type override if there is one, else the engine-wide setting."""
+        return self.invocations_by_type.get(batch_type, self.invocations_per_batch_job)
+
+
+def _unique(ids: Iterable[str | None]) -> list[str | None]:
+    """De-duplicate while keeping the first-seen order (the engine uses sets per deployment)."""
+    return list(dict.fromkeys(ids))
+
+
+class BatchStarter:
+    """Creates batches in one store under one profile; callers hold ``store.lock``."""
+
+    def __init__(self, store: EngineStore, settings: BatchSettings, profile: Profile) -> None:
+        self.store = store
+        self.settings = settings
+        self.profile = profile
+
+    # -- the five operations ------------------------------------------------------------
+
+    def set_job_retries(self, body: dict[str, Any], user: str | None) -> Batch:
+        """``POST /process-instance/job-retries``: items are the jobs of the instances."""
+        retries = body.get("retries")
+        if retries is None:
+            raise invalid_request("retries is null")
+        ids = body.get("processInstances") or []
+        query = body.get("processInstanceQuery")
+        if not ids and query is None:
+            raise self.profile.error("job-retries-no-selection")
+        instance_ids = set(ids)
+        if query is not None:
+            instance_ids.update(i.id for i in select_process_instances(self.store, query))
+        job_ids = [j.id for j in self.store.jobs.values() if j.process_instance_id in instance_ids]
+        if not job_ids:
+            raise invalid_request("jobIds is empty")
+        if retries < 0:
+            raise self.profile.error("job-retries-negative-retries")
+        parameters: dict[str, Any] = {"retries": retries}
+        if "dueDate" in body:  # present, even as null, means "set the due date"
+            due = body["dueDate"]
+            parameters["dueDate"] = parse_engine_date(due) if due is not None else None
+        return self.create_batch(SET_JOB_RETRIES, job_ids, parameters, None, user)
+
+    def set_external_task_retries(self, body: dict[str, Any], user: str | None) -> Batch:
+        """``POST /external-task/retries-async``: items are external task ids."""
+        retries = body.get("retries")
+        if retries is None:
+            raise invalid_request("The number of retries cannot be null.")
+        explicit = body.get("externalTaskIds") or []
+        if None in explicit:
+            raise invalid_request(
+                "External task id cannot be null: externalTaskIds contains null value"
+            )
+        task_ids: list[str | None] = list(explicit)
+        task_ids += self._external_tasks_of(body.get("processInstanceIds") or [])
+        if body.get("externalTaskQuery") is not None:
+            task_ids += [t.id for t in select_external_tasks(self.store, body["externalTaskQuery"])]
+        if body.get("processInstanceQuery") is not None:
+            selected = select_process_instances(self.store, body["processInstanceQuery"])
+            task_ids += self._external_tasks_of(i.id for i in selected)
+        if body.get("historicProcessInstanceQuery") is not None:
+            selected = select_historic_process_instances(
+                self.store, body["historicProcessInstanceQuery"]
+            )
+            task_ids += self._external_tasks_of(i.id for i in selected)
+        items = _unique(task_ids)
+        if not items:
+            raise invalid_request("externalTaskIds is empty")
+        if retries < 0:
+            self.profile.decide("retries-async-negative-retries")
+        for task_id in explicit:
+            if task_id not in self.store.external_tasks:
+                self.profile.decide("retries-async-unknown-ids", id=task_id)
+        return self.create_batch(SET_EXTERNAL_TASK_RETRIES, items, {"retries": retries}, None, user)
+
+    def update_suspension_state(self, body: dict[str, Any], user: str | None) -> Batch:
+        """``POST /process-instance/suspended-async``: items are instance ids."""
+        selections = ("processInstanceIds", "processInstanceQuery", "historicProcessInstanceQuery")
+        if all(body.get(name) is None for name in selections):
+            raise invalid_request(
+                "Either processInstanceIds, processInstanceQuery or historicProcessInstanceQuery "
+                "should be set to update the suspension state."
+            )
+        if None in (body.get("processInstanceIds") or []):
+            raise invalid_request("Cannot be null.: Process Instance ids contains null value")
+        items = self._collect_instances(body)
+        if not items:
+            raise invalid_request("No process instance ids given: process Instance Ids is empty")
+        # A primitive boolean in the DTO: missing or null means false, i.e. activate.
+        parameters = {"suspended": bool(body.get("suspended"))}
+        return self.create_batch(UPDATE_SUSPENSION_STATE, items, parameters, None, user)
+
+    def execute_modification(self, body: dict[str, Any], user: str | None) -> Batch:
+        """``POST /modification/executeAsync``: items are instance ids."""
+        definition_id = body.get("processDefinitionId")
+        if definition_id is None:
+            raise invalid_request("processDefinitionId is null")
+        instructions = body.get("instructions") or []
+        self._check_instruction_ids(instructions)
+        if not instructions:
+            raise invalid_request("Modification instructions cannot be empty is empty")
+        items = self._collect_instances(body)
+        if not items:
+            raise invalid_request(
+                "Process instance ids cannot be empty: Process instance ids is empty"
+            )
+        if None in items:
+            raise invalid_request(
+                "Process instance ids cannot be null: Process instance ids contains null value"
+            )
+        definition = self.store.definitions.get(definition_id)
+        if definition is None:
+            raise invalid_request(
+                f"no deployed process definition found with id '{definition_id}': "
+                "processDefinition is null"
+            )
+        parameters = {
+            "processDefinitionId": definition_id,
+            "instructions": instructions,
+            "skipCustomListeners": bool(body.get("skipCustomListeners")),
+            "skipIoMappings": bool(body.get("skipIoMappings")),
+            "annotation": body.get("annotation"),
+        }
+        return self.create_batch(
+            INSTANCE_MODIFICATION, items, parameters, definition.tenant_id, user
+        )
+
+    def restart(self, definition_id: str, body: dict[str, Any], user: str | None) -> Batch:
+        """``POST /process-definition/{id}/restart-async``: items are historic instance ids."""
+        instructions = body.get("instructions")
+        # The restart DTO silently drops cancel instructions.
+        effective = [i for i in instructions or [] if i["type"] != "cancel"]
+        self._check_instruction_ids(effective)
+        if instructions is None:
+            raise self.profile.error("restart-instructions-missing")
+        ids: list[str | None] = list(body.get("processInstanceIds") or [])
+        if body.get("historicProcessInstanceQuery") is not None:
+            selected = select_historic_process_instances(
+                self.store, body["historicProcessInstanceQuery"]
+            )
+            ids += [i.id for i in selected]
+        items = _unique(ids)
+        if not items:
+            raise invalid_request("processInstanceIds is empty")
+        if not effective:
+            raise invalid_request("Restart instructions cannot be empty: instructions is empty")
+        if None in items:
+            raise invalid_request(
+                "Process instance ids cannot be null: processInstanceIds contains null value"
+            )
+        definition = self.store.definitions.get(definition_id)
+        if definition is None:
+            raise self.profile.error("restart-unknown-definition", id=definition_id)
+        parameters = {
+            "processDefinitionId": definition_id,
+            "instructions": effective,
+            "initialVariables": bool(body.get("initialVariables")),
+            "skipCustomListeners": bool(body.get("skipCustomListeners")),
+            "skipIoMappings": bool(body.get("skipIoMappings")),
+            "withoutBusinessKey": bool(body.get("withoutBusinessKey")),
+        }
+        return self.create_batch(INSTANCE_RESTART, items, parameters, definition.tenant_id, user)
+
+    def restart_by_key(self, key: str, body: dict[str, Any], user: str | None) -> Batch:
+        """``POST /process-definition/key/{key}/restart-async``: latest version, no tenant."""
+        definition = self.store.latest_definition(key)
+        if definition is None:
+            raise rest_error(
+                404, f"No matching process definition with key: {key} and no tenant-id"
+            )
+        return self.restart(definition.id, body, user)
+
+    # -- shared steps -------------------------------------------------------------------
+
+    @staticmethod
+    def _check_instruction_ids(instructions: list[dict[str, Any]]) -> None:
+        for instruction in instructions:
+            kind = instruction["type"]
+            needed = INSTRUCTION_ID[kind]
+            if instruction.get(needed) is None:
+                raise invalid_request(f"For instruction type '{kind}': '{needed}' must be set")
+
+    def _collect_instances(self, body: dict[str, Any]) -> list[str | None]:
+        """Explicit ids (unknown ones kept) plus both queries' results, de-duplicated."""
+        ids: list[str | None] = list(body.get("processInstanceIds") or [])
+        if body.get("processInstanceQuery") is not None:
+            ids += [
+                i.id for i in select_process_instances(self.store, body["processInstanceQuery"])
+            ]
+        if body.get("historicProcessInstanceQuery") is not None:
+            selected = select_historic_process_instances(
+                self.store, body["historicProcessInstanceQuery"]
+            )
+            ids += [i.id for i in selected]
+        return _unique(ids)
+
+    def _external_tasks_of(self, instance_ids: Iterable[str | None]) -> list[str]:
+        wanted = set(instance_ids)
+        if not wanted:
+            return []
+        return [t.id for t in self.store.external_tasks.values() if t.process_instance_id in wanted]
+
+    def create_batch(
+        self,
+        batch_type: str,
+        items: list[str | None],
+        parameters: dict[str, Any],
+        tenant_id: str | None,
+        user: str | None,
+    ) -> Batch:
+        """Store a batch with its seed, monitor and execution job definitions and a seed job."""
+        store = self.store
+        invocations = self.settings.invocations_for(batch_type)
+        total_jobs = math.ceil(len(items) / invocations) if items and invocations else 0
+        batch_id = store.new_id()
+
+        def job_definition(job_type: str) -> JobDefinition:
+            definition = JobDefinition(
+                id=store.new_id(), job_type=job_type, configuration=batch_id, tenant_id=tenant_id
+            )
+            store.job_definitions[definition.id] = definition
+            return definition
+
+        now = store.clock.now()
+        batch = Batch(
+            id=batch_id,
+            type=batch_type,
+            total_jobs=total_jobs,
+            batch_jobs_per_seed=self.settings.batch_jobs_per_seed,
+            invocations_per_batch_job=invocations,
+            seed_job_definition=job_definition(BATCH_SEED_JOB),
+            monitor_job_definition=job_definition(BATCH_MONITOR_JOB),
+            batch_job_definition=job_definition(batch_type),
+            start_time=now,
+            items=items,
+            parameters=parameters,
+            tenant_id=tenant_id,
+            create_user_id=user,
+        )
+        store.batches[batch.id] = batch
+        seed = Job(
+            id=store.new_id(),
+            job_definition=batch.seed_job_definition,
+            create_time=now,
+            due_date=now,
+            batch_id=batch.id,
+        )
+        store.jobs[seed.id] = seed
+        return batch

@@ -1,0 +1,75 @@
+"""The mock's settings: defaults, then a TOML config file, then environment, then flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .models import BATCH_TYPES
+from .profiles import PROFILES
+
+ENV_PREFIX = "CAMUNDA_MOCK_"
+
+
+@dataclass
+class MockConfig:
+    """Everything that shapes one mock app."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    base_path: str = "/engine-rest"
+    seed: int = 42
+    profile: str = "engine"
+    demo: bool = True
+    batch_jobs_per_seed: int = 100
+    invocations_per_batch_job: int = 1
+    invocations_per_batch_job_by_type: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not '{self.profile}'")
+        if not self.base_path.startswith("/"):
+            raise ValueError(f"base path must start with '/', not '{self.base_path}'")
+        self.base_path = self.base_path.rstrip("/") or ""
+        for batch_type, value in self.invocations_per_batch_job_by_type.items():
+            if batch_type not in BATCH_TYPES:
+                raise ValueError(
+                    f"unknown batch type '{batch_type}' (known: {', '.join(BATCH_TYPES)})"
+                )
+            if int(value) < 1:
+                raise ValueError(f"invocations per batch job for '{batch_type}' must be >= 1")
+        if self.batch_jobs_per_seed < 1 or self.invocations_per_batch_job < 1:
+            raise ValueError("batch_jobs_per_seed and invocations_per_batch_job must be >= 1")
+
+
+def _convert(name: str, text: str) -> Any:
+    kind = {f.name: f.type for f in fields(MockConfig)}[name]
+    if kind == "int":
+        return int(text)
+    if kind == "bool":
+        return text.lower() in ("1", "true", "yes", "on")
+    return text
+
+
+def load_config(
+    config_file: Path | None = None, overrides: dict[str, Any] | None = None
+) -> MockConfig:
+    """Merge a config file, ``CAMUNDA_MOCK_*`` environment variables and explicit overrides."""
+    values: dict[str, Any] = {}
+    known = {f.name for f in fields(MockConfig)}
+    if config_file is not None:
+        with open(config_file, "rb") as handle:
+            data = tomllib.load(handle)
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"{config_file}: unknown keys {', '.join(sorted(unknown))}")
+        values.update(data)
+    for name in known:
+        env = os.environ.get(ENV_PREFIX + name.upper())
+        if env is not None and name != "invocations_per_batch_job_by_type":
+            values[name] = _convert(name, env)
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return MockConfig(**values)

@@ -1,0 +1,39 @@
+"""One mock engine: the store and the services that act on it, built from a config."""
+
+from __future__ import annotations
+
+from .batches import BatchSettings, BatchStarter
+from .config import MockConfig
+from .demo import load_demo_data
+from .profiles import Profile
+from .runtime import ProcessRuntime
+from .spec import Spec
+from .store import EngineStore
+
+
+class MockEngine:
+    """What a Flask app serves: state plus the domain services, no HTTP."""
+
+    def __init__(self, config: MockConfig, spec: Spec) -> None:
+        self.config = config
+        self.spec = spec
+        self.store = EngineStore(config.seed)
+        self.runtime = ProcessRuntime(self.store)
+        self.profile = Profile(config.profile, spec.divergences)
+        self.batches = BatchStarter(
+            self.store,
+            BatchSettings(
+                batch_jobs_per_seed=config.batch_jobs_per_seed,
+                invocations_per_batch_job=config.invocations_per_batch_job,
+                invocations_by_type=dict(config.invocations_per_batch_job_by_type),
+            ),
+            self.profile,
+        )
+        self.reset(config.seed)
+
+    def reset(self, seed: int | None = None) -> None:
+        """Back to the start state: empty, or the demo data for ``seed``."""
+        with self.store.lock:
+            self.store.reset(self.config.seed if seed is None else seed)
+            if self.config.demo:
+                load_demo_data(self.store, self.runtime)

@@ -1,0 +1,464 @@
+"""The engine's domain objects as plain dataclasses: no HTTP, no storage.
+
+Each object that the REST API shows has ``to_json()`` producing the engine's DTO with
+every key present (``null`` where the engine has no value), dates in the engine format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .clock import format_engine_date
+
+# The engine's batch type strings (org.camunda.bpm.engine.batch.Batch constants).
+SET_JOB_RETRIES = "set-job-retries"
+SET_EXTERNAL_TASK_RETRIES = "set-external-task-retries"
+UPDATE_SUSPENSION_STATE = "instance-update-suspension-state"
+INSTANCE_MODIFICATION = "instance-modification"
+INSTANCE_RESTART = "instance-restart"
+BATCH_TYPES = (
+    SET_JOB_RETRIES,
+    SET_EXTERNAL_TASK_RETRIES,
+    UPDATE_SUSPENSION_STATE,
+    INSTANCE_MODIFICATION,
+    INSTANCE_RESTART,
+)
+
+# Job types of the batch's own job definitions.
+BATCH_SEED_JOB = "batch-seed-job"
+BATCH_MONITOR_JOB = "batch-monitor-job"
+
+# Historic process instance states.
+ACTIVE = "ACTIVE"
+SUSPENDED = "SUSPENDED"
+COMPLETED = "COMPLETED"
+EXTERNALLY_TERMINATED = "EXTERNALLY_TERMINATED"
+INTERNALLY_TERMINATED = "INTERNALLY_TERMINATED"
+
+
+@dataclass
+class Activity:
+    """A flow node of a process definition."""
+
+    id: str
+    kind: str  # startEvent, endEvent, userTask, serviceTask, receiveTask, timerEvent, ...
+    name: str | None = None
+    topic: str | None = None  # external service tasks only
+    async_before: bool = False
+    async_after: bool = False
+    timer_seconds: float | None = None  # timer events: duration until due
+    default_flow: str | None = None  # exclusive gateways: taken when no condition holds
+
+    @property
+    def is_external_task(self) -> bool:
+        """A service task served by an external worker (``camunda:type="external"``)."""
+        return self.kind == "serviceTask" and self.topic is not None
+
+
+@dataclass
+class SequenceFlow:
+    """A directed edge between two activities."""
+
+    id: str
+    source: str
+    target: str
+    condition: str | None = None
+
+
+@dataclass
+class ProcessDefinition:
+    """A deployed version of a process."""
+
+    id: str
+    key: str
+    version: int
+    deployment_id: str
+    name: str | None = None
+    tenant_id: str | None = None
+    version_tag: str | None = None
+    history_time_to_live: int | None = None
+    suspended: bool = False
+    activities: dict[str, Activity] = field(default_factory=dict)
+    flows: dict[str, SequenceFlow] = field(default_factory=dict)
+
+    def outgoing(self, activity_id: str) -> list[SequenceFlow]:
+        """The sequence flows leaving an activity, in document order."""
+        return [flow for flow in self.flows.values() if flow.source == activity_id]
+
+    def incoming(self, activity_id: str) -> list[SequenceFlow]:
+        """The sequence flows entering an activity."""
+        return [flow for flow in self.flows.values() if flow.target == activity_id]
+
+    def start_activity(self) -> Activity:
+        """The process's (single, none) start event."""
+        return next(a for a in self.activities.values() if a.kind == "startEvent")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "key": self.key,
+            "category": "http://bpmn.io/schema/bpmn",
+            "description": None,
+            "name": self.name,
+            "version": self.version,
+            "resource": f"{self.key}.bpmn",
+            "deploymentId": self.deployment_id,
+            "diagram": None,
+            "suspended": self.suspended,
+            "tenantId": self.tenant_id,
+            "versionTag": self.version_tag,
+            "historyTimeToLive": self.history_time_to_live,
+            "startableInTasklist": True,
+        }
+
+
+@dataclass
+class TypedValue:
+    """A process variable with its Camunda type name (``String``, ``Integer``, ...)."""
+
+    type: str
+    value: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "value": self.value, "valueInfo": {}}
+
+
+@dataclass
+class ActivityInstance:
+    """One token waiting in (or executing) an activity."""
+
+    id: str
+    activity_id: str
+
+
+@dataclass
+class ProcessInstance:
+    """A process instance; runtime while ``end_time`` is None, historic always."""
+
+    id: str
+    definition: ProcessDefinition
+    business_key: str | None
+    start_time: datetime
+    state: str = ACTIVE
+    end_time: datetime | None = None
+    tenant_id: str | None = None
+    activity_instances: list[ActivityInstance] = field(default_factory=list)
+    variables: dict[str, TypedValue] = field(default_factory=dict)
+    initial_variables: dict[str, TypedValue] = field(default_factory=dict)
+    restarted_process_instance_id: str | None = None
+    delete_reason: str | None = None
+
+    @property
+    def is_running(self) -> bool:
+        return self.end_time is None
+
+    @property
+    def suspended(self) -> bool:
+        return self.state == SUSPENDED
+
+    def to_json(self) -> dict[str, Any]:
+        """The runtime ``ProcessInstanceDto``."""
+        return {
+            "links": [],
+            "id": self.id,
+            "definitionId": self.definition.id,
+            "definitionKey": self.definition.key,
+            "businessKey": self.business_key,
+            "caseInstanceId": None,
+            "ended": not self.is_running,
+            "suspended": self.suspended,
+            "tenantId": self.tenant_id,
+        }
+
+    def to_historic_json(self) -> dict[str, Any]:
+        """The ``HistoricProcessInstanceDto``."""
+        duration = None
+        if self.end_time is not None:
+            duration = int((self.end_time - self.start_time).total_seconds() * 1000)
+        return {
+            "id": self.id,
+            "rootProcessInstanceId": self.id,
+            "superProcessInstanceId": None,
+            "superCaseInstanceId": None,
+            "caseInstanceId": None,
+            "processDefinitionName": self.definition.name,
+            "processDefinitionKey": self.definition.key,
+            "processDefinitionVersion": self.definition.version,
+            "processDefinitionId": self.definition.id,
+            "businessKey": self.business_key,
+            "startTime": format_engine_date(self.start_time),
+            "endTime": format_engine_date(self.end_time),
+            "removalTime": None,
+            "durationInMillis": duration,
+            "startUserId": None,
+            "startActivityId": self.definition.start_activity().id,
+            "deleteReason": self.delete_reason,
+            "tenantId": self.tenant_id,
+            "state": self.state,
+            "restartedProcessInstanceId": self.restarted_process_instance_id,
+        }
+
+
+@dataclass
+class JobDefinition:
+    """What kind of job an activity (or a batch) creates."""
+
+    id: str
+    job_type: str
+    configuration: str
+    activity_id: str | None = None
+    process_definition_id: str | None = None
+    process_definition_key: str | None = None
+    tenant_id: str | None = None
+    deployment_id: str | None = None
+    suspended: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "processDefinitionId": self.process_definition_id,
+            "processDefinitionKey": self.process_definition_key,
+            "activityId": self.activity_id,
+            "jobType": self.job_type,
+            "jobConfiguration": self.configuration,
+            "overridingJobPriority": None,
+            "suspended": self.suspended,
+            "tenantId": self.tenant_id,
+            "deploymentId": self.deployment_id,
+        }
+
+
+@dataclass
+class Job:
+    """An executable job: a timer, an async continuation or a batch job."""
+
+    id: str
+    job_definition: JobDefinition
+    create_time: datetime
+    due_date: datetime | None = None
+    retries: int = 3
+    suspended: bool = False
+    exception_message: str | None = None
+    process_instance_id: str | None = None
+    activity_instance_id: str | None = None
+    batch_id: str | None = None
+    items: list[str | None] = field(default_factory=list)  # batch execution jobs only
+    priority: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        definition = self.job_definition
+        return {
+            "id": self.id,
+            "jobDefinitionId": definition.id,
+            "processInstanceId": self.process_instance_id,
+            "processDefinitionId": definition.process_definition_id,
+            "processDefinitionKey": definition.process_definition_key,
+            "executionId": self.process_instance_id,
+            "exceptionMessage": self.exception_message,
+            "failedActivityId": definition.activity_id if self.exception_message else None,
+            "retries": self.retries,
+            "dueDate": format_engine_date(self.due_date),
+            "suspended": self.suspended,
+            "priority": self.priority,
+            "tenantId": definition.tenant_id,
+            "createTime": format_engine_date(self.create_time),
+            "batchId": self.batch_id,
+        }
+
+
+@dataclass
+class ExternalTask:
+    """Work for an external worker, created when a token reaches an external service task."""
+
+    id: str
+    topic_name: str
+    activity_id: str
+    activity_instance_id: str
+    process_instance_id: str
+    definition: ProcessDefinition
+    create_time: datetime
+    business_key: str | None = None
+    tenant_id: str | None = None
+    retries: int | None = None  # None: never set, counts as "retries left"
+    worker_id: str | None = None
+    lock_expiration_time: datetime | None = None
+    error_message: str | None = None
+    suspended: bool = False
+    priority: int = 0
+
+    @property
+    def has_retries_left(self) -> bool:
+        return self.retries is None or self.retries > 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "activityId": self.activity_id,
+            "activityInstanceId": self.activity_instance_id,
+            "errorMessage": self.error_message,
+            "executionId": self.process_instance_id,
+            "id": self.id,
+            "lockExpirationTime": format_engine_date(self.lock_expiration_time),
+            "createTime": format_engine_date(self.create_time),
+            "processDefinitionId": self.definition.id,
+            "processDefinitionKey": self.definition.key,
+            "processDefinitionVersionTag": self.definition.version_tag,
+            "processInstanceId": self.process_instance_id,
+            "retries": self.retries,
+            "suspended": self.suspended,
+            "workerId": self.worker_id,
+            "topicName": self.topic_name,
+            "tenantId": self.tenant_id,
+            "priority": self.priority,
+            "businessKey": self.business_key,
+        }
+
+
+@dataclass
+class UserTask:
+    """A human task created when a token reaches a user task."""
+
+    id: str
+    name: str | None
+    task_definition_key: str
+    activity_instance_id: str
+    process_instance_id: str
+    definition: ProcessDefinition
+    created: datetime
+    tenant_id: str | None = None
+    assignee: str | None = None
+    suspended: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "assignee": self.assignee,
+            "owner": None,
+            "created": format_engine_date(self.created),
+            "lastUpdated": None,
+            "due": None,
+            "followUp": None,
+            "delegationState": None,
+            "description": None,
+            "executionId": self.process_instance_id,
+            "parentTaskId": None,
+            "priority": 50,
+            "processDefinitionId": self.definition.id,
+            "processInstanceId": self.process_instance_id,
+            "caseExecutionId": None,
+            "caseDefinitionId": None,
+            "caseInstanceId": None,
+            "taskDefinitionKey": self.task_definition_key,
+            "suspended": self.suspended,
+            "formKey": None,
+            "camundaFormRef": None,
+            "tenantId": self.tenant_id,
+        }
+
+
+@dataclass
+class Incident:
+    """An open (or, once resolved, historic) incident."""
+
+    id: str
+    incident_type: str  # failedJob, failedExternalTask
+    message: str | None
+    configuration: str  # the failed job's or external task's id
+    timestamp: datetime
+    process_instance_id: str | None = None
+    process_definition_id: str | None = None
+    activity_id: str | None = None
+    job_definition_id: str | None = None
+    tenant_id: str | None = None
+    end_time: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.end_time is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "processDefinitionId": self.process_definition_id,
+            "processInstanceId": self.process_instance_id,
+            "executionId": self.process_instance_id,
+            "incidentTimestamp": format_engine_date(self.timestamp),
+            "incidentType": self.incident_type,
+            "activityId": self.activity_id,
+            "failedActivityId": self.activity_id,
+            "causeIncidentId": self.id,
+            "rootCauseIncidentId": self.id,
+            "configuration": self.configuration,
+            "tenantId": self.tenant_id,
+            "incidentMessage": self.message,
+            "jobDefinitionId": self.job_definition_id,
+            "annotation": None,
+        }
+
+
+@dataclass
+class Batch:
+    """A batch: the runtime row while it runs, its historic row for ever after."""
+
+    id: str
+    type: str
+    total_jobs: int
+    batch_jobs_per_seed: int
+    invocations_per_batch_job: int
+    seed_job_definition: JobDefinition
+    monitor_job_definition: JobDefinition
+    batch_job_definition: JobDefinition
+    start_time: datetime
+    items: list[str | None]
+    parameters: dict[str, Any]
+    tenant_id: str | None = None
+    create_user_id: str | None = None
+    jobs_created: int = 0
+    suspended: bool = False
+    execution_start_time: datetime | None = None
+    end_time: datetime | None = None
+    items_seeded: int = 0  # how many of ``items`` the seed job has handed out
+
+    @property
+    def is_running(self) -> bool:
+        return self.end_time is None
+
+    def to_json(self) -> dict[str, Any]:
+        """The runtime ``BatchDto``: all 14 keys, always."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "totalJobs": self.total_jobs,
+            "jobsCreated": self.jobs_created,
+            "batchJobsPerSeed": self.batch_jobs_per_seed,
+            "invocationsPerBatchJob": self.invocations_per_batch_job,
+            "seedJobDefinitionId": self.seed_job_definition.id,
+            "monitorJobDefinitionId": self.monitor_job_definition.id,
+            "batchJobDefinitionId": self.batch_job_definition.id,
+            "suspended": self.suspended,
+            "tenantId": self.tenant_id,
+            "createUserId": self.create_user_id,
+            "startTime": format_engine_date(self.start_time),
+            "executionStartTime": format_engine_date(self.execution_start_time),
+        }
+
+    def to_historic_json(self) -> dict[str, Any]:
+        """The ``HistoricBatchDto``: no ``jobsCreated``, no ``suspended``, plus end and removal."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "totalJobs": self.total_jobs,
+            "batchJobsPerSeed": self.batch_jobs_per_seed,
+            "invocationsPerBatchJob": self.invocations_per_batch_job,
+            "seedJobDefinitionId": self.seed_job_definition.id,
+            "monitorJobDefinitionId": self.monitor_job_definition.id,
+            "batchJobDefinitionId": self.batch_job_definition.id,
+            "tenantId": self.tenant_id,
+            "createUserId": self.create_user_id,
+            "startTime": format_engine_date(self.start_time),
+            "executionStartTime": format_engine_date(self.execution_start_time),
+            "endTime": format_engine_date(self.end_time),
+            "removalTime": None,
+        }

@@ -1,0 +1,1 @@
+"""Thin Flask views, one blueprint per Camunda resource group."""

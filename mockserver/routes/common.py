@@ -1,0 +1,32 @@
+"""What every view needs: the app's engine, the request body as the engine reads it, the user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+
+from ..engine import MockEngine
+from ..spec import unsupported_media_type
+
+EXTENSION_KEY = "camunda_mock"
+
+
+def current_engine() -> MockEngine:
+    """The mock engine of the app serving this request."""
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def json_body(operation_id: str) -> dict[str, Any]:
+    """The request body mapped as the engine maps it, or the engine's 415 / 400."""
+    if request.mimetype != "application/json":
+        raise unsupported_media_type()
+    return current_engine().spec.read_body(operation_id, request.get_data(cache=False))
+
+
+def request_user() -> str | None:
+    """The user named by HTTP Basic credentials, which the engine records as the creator."""
+    auth = request.authorization
+    if auth is None or auth.type != "basic":
+        return None
+    return auth.username or None

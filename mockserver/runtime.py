@@ -1,0 +1,366 @@
+"""The mock's process engine: deploy definitions, run tokens to their wait states.
+
+A deliberately small token model: each waiting token is an ``ActivityInstance``; user
+tasks, external tasks, timers and async continuations are the wait states. Exclusive
+gateways take the first flow whose condition holds (or the first flow without one);
+parallel gateways fork, and join when as many tokens arrived as there are incoming flows.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from .bpmn import ParsedProcess
+from .conditions import evaluate_condition
+from .models import (
+    ACTIVE,
+    COMPLETED,
+    EXTERNALLY_TERMINATED,
+    SUSPENDED,
+    Activity,
+    ActivityInstance,
+    ExternalTask,
+    Incident,
+    Job,
+    JobDefinition,
+    ProcessDefinition,
+    ProcessInstance,
+    TypedValue,
+    UserTask,
+)
+from .store import Deployment, EngineStore
+
+ASYNC_CONTINUATION = "async-continuation"
+TIMER = "timer-intermediate-transition"
+
+
+class ProcessRuntime:
+    """Moves process instances of one store; every method expects ``store.lock`` held."""
+
+    def __init__(self, store: EngineStore) -> None:
+        self.store = store
+
+    # -- deployment ---------------------------------------------------------------------
+
+    def deploy(
+        self,
+        processes: list[ParsedProcess],
+        name: str | None = None,
+        tenant_id: str | None = None,
+        source: str | None = None,
+    ) -> Deployment:
+        """Register new definition versions (one per process key) in a new deployment."""
+        store = self.store
+        deployment = Deployment(
+            id=store.new_id(),
+            name=name,
+            tenant_id=tenant_id,
+            source=source,
+            deployment_time=store.clock.now().isoformat(),
+        )
+        store.deployments[deployment.id] = deployment
+        for process in processes:
+            previous = store.latest_definition(process.key, tenant_id)
+            version = previous.version + 1 if previous else 1
+            definition = ProcessDefinition(
+                id=f"{process.key}:{version}:{store.new_id()}",
+                key=process.key,
+                version=version,
+                deployment_id=deployment.id,
+                name=process.name,
+                tenant_id=tenant_id,
+                version_tag=process.version_tag,
+                history_time_to_live=process.history_time_to_live,
+                activities=dict(process.activities),
+                flows=dict(process.flows),
+            )
+            store.definitions[definition.id] = definition
+            deployment.definition_ids.append(definition.id)
+            for activity in definition.activities.values():
+                if activity.async_before or activity.async_after or activity.timer_seconds:
+                    self._job_definition(definition, activity)
+        return deployment
+
+    def _job_definition(self, definition: ProcessDefinition, activity: Activity) -> JobDefinition:
+        job_type = TIMER if activity.timer_seconds is not None else ASYNC_CONTINUATION
+        job_definition = JobDefinition(
+            id=self.store.new_id(),
+            job_type=job_type,
+            configuration="async-before" if activity.async_before else "async-after",
+            activity_id=activity.id,
+            process_definition_id=definition.id,
+            process_definition_key=definition.key,
+            tenant_id=definition.tenant_id,
+            deployment_id=definition.deployment_id,
+        )
+        self.store.job_definitions[job_definition.id] = job_definition
+        return job_definition
+
+    def job_definition_for(
+        self, definition: ProcessDefinition, activity: Activity
+    ) -> JobDefinition:
+        """The job definition of an activity's timer or async continuation."""
+        for job_definition in self.store.job_definitions.values():
+            if (
+                job_definition.process_definition_id == definition.id
+                and job_definition.activity_id == activity.id
+            ):
+                return job_definition
+        return self._job_definition(definition, activity)
+
+    # -- instances ----------------------------------------------------------------------
+
+    def start(
+        self,
+        definition: ProcessDefinition,
+        business_key: str | None = None,
+        variables: dict[str, TypedValue] | None = None,
+        start_activity_ids: list[str] | None = None,
+        restarted_from: str | None = None,
+    ) -> ProcessInstance:
+        """Create an instance and run it to its wait states (or its end)."""
+        store = self.store
+        instance = ProcessInstance(
+            id=store.new_id(),
+            definition=definition,
+            business_key=business_key,
+            start_time=store.clock.now(),
+            tenant_id=definition.tenant_id,
+            variables=dict(variables or {}),
+            initial_variables=dict(variables or {}),
+            restarted_process_instance_id=restarted_from,
+        )
+        store.instances[instance.id] = instance
+        for activity_id in start_activity_ids or [definition.start_activity().id]:
+            self.enter(instance, activity_id)
+        return instance
+
+    def enter(self, instance: ProcessInstance, activity_id: str) -> None:
+        """A token arrives at an activity."""
+        activity = instance.definition.activities[activity_id]
+        token = ActivityInstance(f"{activity_id}:{self.store.new_id()}", activity_id)
+        instance.activity_instances.append(token)
+        if activity.async_before:
+            self._create_job(instance, token, activity, due=None)
+            return
+        self.execute(instance, token)
+
+    def execute(self, instance: ProcessInstance, token: ActivityInstance) -> None:
+        """Run an activity's behaviour: wait, or pass the token on."""
+        activity = instance.definition.activities[token.activity_id]
+        now = self.store.clock.now()
+        if activity.kind == "userTask":
+            task = UserTask(
+                id=self.store.new_id(),
+                name=activity.name,
+                task_definition_key=activity.id,
+                activity_instance_id=token.id,
+                process_instance_id=instance.id,
+                definition=instance.definition,
+                created=now,
+                tenant_id=instance.tenant_id,
+                suspended=instance.suspended,
+            )
+            self.store.user_tasks[task.id] = task
+        elif activity.is_external_task:
+            task = ExternalTask(
+                id=self.store.new_id(),
+                topic_name=activity.topic or "",
+                activity_id=activity.id,
+                activity_instance_id=token.id,
+                process_instance_id=instance.id,
+                definition=instance.definition,
+                create_time=now,
+                business_key=instance.business_key,
+                tenant_id=instance.tenant_id,
+                suspended=instance.suspended,
+            )
+            self.store.external_tasks[task.id] = task
+        elif activity.kind == "timerEvent":
+            due = now + timedelta(seconds=activity.timer_seconds or 0)
+            self._create_job(instance, token, activity, due=due)
+        elif activity.kind == "receiveTask":
+            pass  # waits for a message the mock never sends; modification moves it on
+        elif activity.kind == "parallelGateway":
+            self._join(instance, token, activity)
+        else:
+            self.leave(instance, token)
+
+    def _join(self, instance: ProcessInstance, token: ActivityInstance, activity: Activity) -> None:
+        arrived = [t for t in instance.activity_instances if t.activity_id == activity.id]
+        if len(arrived) < max(1, len(instance.definition.incoming(activity.id))):
+            return
+        for other in arrived:
+            if other is not token:
+                instance.activity_instances.remove(other)
+        self.leave(instance, token)
+
+    def leave(
+        self, instance: ProcessInstance, token: ActivityInstance, after_async: bool = False
+    ) -> None:
+        """A token completes its activity and takes the outgoing flows."""
+        activity = instance.definition.activities[token.activity_id]
+        if activity.async_after and not after_async:
+            self._create_job(instance, token, activity, due=None)
+            return
+        if token in instance.activity_instances:
+            instance.activity_instances.remove(token)
+        flows = self._flows_to_take(instance, activity)
+        for flow in flows:
+            self.enter(instance, flow.target)
+        if not instance.activity_instances and instance.is_running:
+            self.finish(instance, COMPLETED)
+
+    def _flows_to_take(self, instance: ProcessInstance, activity: Activity) -> list:
+        outgoing = instance.definition.outgoing(activity.id)
+        if activity.kind != "exclusiveGateway":
+            return outgoing
+        values = {name: typed.value for name, typed in instance.variables.items()}
+        for flow in outgoing:
+            if flow.id == activity.default_flow:
+                continue
+            if flow.condition is None or evaluate_condition(flow.condition, values):
+                return [flow]
+        return [flow for flow in outgoing if flow.id == activity.default_flow]
+
+    def _create_job(
+        self, instance: ProcessInstance, token: ActivityInstance, activity: Activity, due: Any
+    ) -> Job:
+        job = Job(
+            id=self.store.new_id(),
+            job_definition=self.job_definition_for(instance.definition, activity),
+            create_time=self.store.clock.now(),
+            due_date=due,
+            suspended=instance.suspended,
+            process_instance_id=instance.id,
+            activity_instance_id=token.id,
+        )
+        self.store.jobs[job.id] = job
+        return job
+
+    def finish(self, instance: ProcessInstance, state: str, reason: str | None = None) -> None:
+        """End an instance: remove its wait states and record its end in history."""
+        self.remove_wait_states(instance, [t.id for t in instance.activity_instances])
+        instance.activity_instances.clear()
+        instance.state = state
+        instance.end_time = self.store.clock.now()
+        instance.delete_reason = reason
+
+    def remove_wait_states(self, instance: ProcessInstance, token_ids: list[str]) -> None:
+        """Delete the tasks, external tasks and jobs that belong to the given tokens."""
+        wanted = set(token_ids)
+        store = self.store
+        for table in (store.user_tasks, store.external_tasks, store.jobs):
+            for key in [k for k, v in table.items() if v.activity_instance_id in wanted]:
+                del table[key]
+
+    def cancel(self, instance: ProcessInstance, reason: str | None = None) -> None:
+        """Delete a running instance (``DELETE /process-instance/{id}``)."""
+        self.finish(instance, EXTERNALLY_TERMINATED, reason)
+
+    def set_suspended(self, instance: ProcessInstance, suspended: bool) -> None:
+        """Suspend or activate an instance with its jobs, external tasks and user tasks."""
+        instance.state = SUSPENDED if suspended else ACTIVE
+        store = self.store
+        for table in (store.user_tasks, store.external_tasks, store.jobs):
+            for item in table.values():
+                if item.process_instance_id == instance.id:
+                    item.suspended = suspended
+
+    def complete_token(self, instance: ProcessInstance, activity_instance_id: str) -> None:
+        """A wait state is done (task completed, job executed): move that token on."""
+        token = next(t for t in instance.activity_instances if t.id == activity_instance_id)
+        self.remove_wait_states(instance, [token.id])
+        self.leave(instance, token)
+
+    # -- wait states done or failed -----------------------------------------------------
+
+    def complete_user_task(self, task: UserTask) -> None:
+        """``POST /task/{id}/complete``."""
+        self.complete_token(
+            self.store.instances[task.process_instance_id], task.activity_instance_id
+        )
+
+    def complete_external_task(self, task: ExternalTask) -> None:
+        """``POST /external-task/{id}/complete``."""
+        instance = self.store.instances[task.process_instance_id]
+        self.complete_token(instance, task.activity_instance_id)
+
+    def set_external_task_retries(self, task: ExternalTask, retries: int) -> None:
+        """Set retries with the engine's incident rules (``setRetriesAndManageIncidents``)."""
+        had_retries = task.has_retries_left
+        task.retries = retries
+        if had_retries and retries <= 0:
+            self.create_incident(
+                "failedExternalTask",
+                task.error_message,
+                task.id,
+                task.process_instance_id,
+                task.definition.id,
+                task.activity_id,
+                None,
+                task.tenant_id,
+            )
+        elif not had_retries and retries > 0:
+            self.resolve_incidents(task.id)
+
+    def fail_external_task(self, task: ExternalTask, message: str | None, retries: int) -> None:
+        """``POST /external-task/{id}/failure``: unlock, record the error, set retries."""
+        task.error_message = message
+        task.worker_id = None
+        task.lock_expiration_time = None
+        self.set_external_task_retries(task, retries)
+
+    def set_job_retries(self, job: Job, retries: int) -> None:
+        """Set a job's retries: to 0 opens a ``failedJob`` incident, from 0 resolves it."""
+        previous = job.retries
+        job.retries = retries
+        if previous > 0 and retries == 0:
+            definition = job.job_definition
+            self.create_incident(
+                "failedJob",
+                job.exception_message,
+                job.id,
+                job.process_instance_id,
+                definition.process_definition_id,
+                definition.activity_id,
+                definition.id,
+                definition.tenant_id,
+            )
+        elif previous == 0 and retries > 0:
+            self.resolve_incidents(job.id)
+
+    def create_incident(
+        self,
+        incident_type: str,
+        message: str | None,
+        configuration: str,
+        process_instance_id: str | None,
+        process_definition_id: str | None,
+        activity_id: str | None,
+        job_definition_id: str | None,
+        tenant_id: str | None,
+    ) -> Incident:
+        """Open an incident for a failed job or external task."""
+        incident = Incident(
+            id=self.store.new_id(),
+            incident_type=incident_type,
+            message=message,
+            configuration=configuration,
+            timestamp=self.store.clock.now(),
+            process_instance_id=process_instance_id,
+            process_definition_id=process_definition_id,
+            activity_id=activity_id,
+            job_definition_id=job_definition_id,
+            tenant_id=tenant_id,
+        )
+        self.store.incidents[incident.id] = incident
+        return incident
+
+    def resolve_incidents(self, configuration: str) -> None:
+        """Resolve the open incidents of a job or external task (they stay in history)."""
+        now = self.store.clock.now()
+        for incident in self.store.incidents.values():
+            if incident.configuration == configuration and incident.is_open:
+                incident.end_time = now

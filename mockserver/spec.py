@@ -1,0 +1,175 @@
+"""Load ``openapi.yaml`` once and turn request bodies into checked Python values.
+
+Reading a body follows the engine's order: the JSON is parsed, then mapped onto the
+operation's schema as Jackson maps it onto the DTO (scalar coercion, wrong JSON types and
+unknown instruction types rejected with a 400 whose message is empty), and only then do the
+engine's own rules run (in ``batches.py``). Constraints such as ``required`` or
+``minimum`` are part of the contract, but the engine enforces them with its own messages
+and in its own order, so they are left to those rules here.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from .errors import CamundaError, mapping_error
+
+SPEC_URI = "urn:camunda-batch-contracts:openapi"
+
+# Keywords that Jackson's mapping enforces; everything else is an engine rule.
+MAPPING_KEYWORDS = frozenset({"type", "enum", "const", "additionalProperties", "pattern"})
+INT32 = (-(2**31), 2**31 - 1)
+
+
+def spec_path() -> Path:
+    """Where ``openapi.yaml`` is: inside the installed package, or at the repository top."""
+    packaged = resources.files("mockserver") / "openapi.yaml"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "openapi.yaml"
+
+
+def load_document(path: Path | None = None) -> dict[str, Any]:
+    """The OpenAPI document as a dict."""
+    with open(path or spec_path(), encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+class Spec:
+    """The contract, with one compiled body validator per operation."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self._registry = Registry().with_resource(
+            SPEC_URI, Resource.from_contents(document, default_specification=DRAFT202012)
+        )
+        self._body_schemas: dict[str, dict[str, Any]] = {}
+        self._validators: dict[str, Draft202012Validator] = {}
+        for path_item in document["paths"].values():
+            for operation in path_item.values():
+                if not isinstance(operation, dict) or "operationId" not in operation:
+                    continue
+                content = operation.get("requestBody", {}).get("content", {})
+                schema = content.get("application/json", {}).get("schema")
+                if schema is not None:
+                    self._add_body(operation["operationId"], schema)
+
+    def _add_body(self, operation_id: str, schema: dict[str, Any]) -> None:
+        if "$ref" not in schema:
+            raise ValueError(f"{operation_id}: request bodies must $ref a component schema")
+        self._body_schemas[operation_id] = schema
+        # Refer into the registered document so nested $refs resolve against it.
+        root = {"$ref": SPEC_URI + schema["$ref"]}
+        self._validators[operation_id] = Draft202012Validator(root, registry=self._registry)
+
+    def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """Follow a local ``$ref`` to the schema it names."""
+        while "$ref" in schema:
+            node: Any = self.document
+            for part in schema["$ref"].lstrip("#/").split("/"):
+                node = node[part]
+            schema = node
+        return schema
+
+    def schema(self, name: str) -> dict[str, Any]:
+        """A component schema by name."""
+        return self.document["components"]["schemas"][name]
+
+    @cached_property
+    def divergences(self) -> dict[str, dict[str, Any]]:
+        """The ``x-divergences`` entries by id: the engine's answer and the documents'."""
+        return {entry["id"]: entry for entry in self.document.get("x-divergences", [])}
+
+    def served_document(self, base_path: str) -> dict[str, Any]:
+        """The document as ``GET /openapi.json`` serves it, pointing at the live base path."""
+        served = copy.deepcopy(self.document)
+        served["servers"] = [{"url": base_path}]
+        return served
+
+    # -- reading a body -----------------------------------------------------------------
+
+    def read_body(self, operation_id: str, raw: bytes) -> dict[str, Any]:
+        """Parse, coerce and type-check a request body the way Jackson maps it."""
+        try:
+            body = json.loads(raw.decode("utf-8")) if raw.strip() else None
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise mapping_error(f"the body is not valid JSON: {exc}") from None
+        if not isinstance(body, dict):
+            found = "no body" if body is None else f"a JSON {type(body).__name__}"
+            raise mapping_error(f"the body must be a JSON object, not {found}")
+        body = self._coerce(body, self._body_schemas[operation_id], "")
+        errors = [
+            e for e in self._validators[operation_id].iter_errors(body) if self._is_mapping_error(e)
+        ]
+        if errors:
+            first = min(errors, key=lambda e: list(e.absolute_path))
+            where = "/".join(str(p) for p in first.absolute_path) or "(body)"
+            raise mapping_error(f"{where}: {first.message}")
+        return body
+
+    def _is_mapping_error(self, error: Any) -> bool:
+        # if/then constraints (an instruction's required id) are the engine's own checks.
+        if "then" in error.absolute_schema_path:
+            return False
+        if error.validator in MAPPING_KEYWORDS:
+            return True
+        # A polymorphic DTO cannot be mapped without its discriminator (Jackson @JsonTypeInfo).
+        if error.validator == "required":
+            discriminator = error.schema.get("discriminator", {}).get("propertyName")
+            return discriminator is not None and discriminator not in error.instance
+        return False
+
+    def _coerce(self, value: Any, schema: dict[str, Any], where: str) -> Any:
+        """Jackson's default scalar coercions, guided by the schema's declared types."""
+        schema = self.resolve(schema)
+        types = schema.get("type", [])
+        types = [types] if isinstance(types, str) else types
+        if isinstance(value, dict) and "properties" in schema:
+            properties = schema["properties"]
+            return {
+                key: self._coerce(item, properties[key], f"{where}/{key}")
+                if key in properties
+                else item
+                for key, item in value.items()
+            }
+        if isinstance(value, list) and "items" in schema:
+            return [
+                self._coerce(item, schema["items"], f"{where}/{i}") for i, item in enumerate(value)
+            ]
+        if "integer" in types:
+            return self._coerce_integer(value, schema, where)
+        if "boolean" in types and isinstance(value, str) and value in ("true", "false"):
+            return value == "true"
+        if "string" in types and not isinstance(value, (str, dict, list)) and value is not None:
+            return json.dumps(value)  # Jackson writes scalars into String fields as text
+        return value
+
+    def _coerce_integer(self, value: Any, schema: dict[str, Any], where: str) -> Any:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                return value  # left for the type check to reject
+        elif isinstance(value, float):
+            value = int(value)  # Jackson truncates floats written into integer fields
+        is_int32 = schema.get("format", "int32") == "int32"
+        if isinstance(value, int) and is_int32 and not INT32[0] <= value <= INT32[1]:
+            raise mapping_error(f"{where.lstrip('/')}: {value} is out of range of a 32-bit int")
+        return value
+
+
+def unsupported_media_type() -> CamundaError:
+    """What JAX-RS answers when a JSON resource gets another content type."""
+    return CamundaError(415, "NotSupportedException", "HTTP 415 Unsupported Media Type")

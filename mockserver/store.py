@@ -1,0 +1,83 @@
+"""The engine's state: every domain object by id, one lock, one seeded source of ids.
+
+The store belongs to one app (``app.extensions``), never to the module, so tests and
+xdist workers never share state. All mutation happens under ``store.lock``.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from .clock import MockClock
+from .models import (
+    Batch,
+    ExternalTask,
+    Incident,
+    Job,
+    JobDefinition,
+    ProcessDefinition,
+    ProcessInstance,
+    UserTask,
+)
+
+
+@dataclass
+class Deployment:
+    """A deployment: a name, a time and the definitions it brought."""
+
+    id: str
+    name: str | None
+    tenant_id: str | None
+    source: str | None
+    deployment_time: str
+    definition_ids: list[str] = field(default_factory=list)
+
+
+class EngineStore:
+    """In-memory tables of the engine, resettable to an empty state with a new seed."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.lock = threading.RLock()
+        self.clock = MockClock()
+        self.reset(seed)
+
+    def reset(self, seed: int) -> None:
+        """Forget everything; ids restart from ``seed``."""
+        with self.lock:
+            self.seed = seed
+            self.random = random.Random(seed)
+            self.deployments: dict[str, Deployment] = {}
+            self.definitions: dict[str, ProcessDefinition] = {}
+            self.instances: dict[str, ProcessInstance] = {}
+            self.job_definitions: dict[str, JobDefinition] = {}
+            self.jobs: dict[str, Job] = {}
+            self.external_tasks: dict[str, ExternalTask] = {}
+            self.user_tasks: dict[str, UserTask] = {}
+            self.incidents: dict[str, Incident] = {}
+            self.batches: dict[str, Batch] = {}
+
+    def new_id(self) -> str:
+        """A UUID drawn from the seeded random source, so the same seed gives the same ids."""
+        return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+
+    # -- lookups used across the domain -------------------------------------------------
+
+    def running_instances(self) -> list[ProcessInstance]:
+        """Runtime process instances (the engine's ``ACT_RU_EXECUTION`` view)."""
+        return [i for i in self.instances.values() if i.is_running]
+
+    def jobs_of_instance(self, instance_id: str) -> list[Job]:
+        return [j for j in self.jobs.values() if j.process_instance_id == instance_id]
+
+    def external_tasks_of_instance(self, instance_id: str) -> list[ExternalTask]:
+        return [t for t in self.external_tasks.values() if t.process_instance_id == instance_id]
+
+    def latest_definition(self, key: str, tenant_id: str | None = None) -> ProcessDefinition | None:
+        """The latest version of a key within one tenant (None: without tenant)."""
+        candidates = [
+            d for d in self.definitions.values() if d.key == key and d.tenant_id == tenant_id
+        ]
+        return max(candidates, key=lambda d: d.version, default=None)
