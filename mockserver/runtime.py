@@ -33,6 +33,20 @@ from .store import Deployment, EngineStore
 
 ASYNC_CONTINUATION = "async-continuation"
 TIMER = "timer-intermediate-transition"
+# Job definition configurations: which wait an activity's job stands for.
+ASYNC_BEFORE = "async-before"
+ASYNC_AFTER = "async-after"
+TIMER_CONFIGURATION = "timer"
+
+
+def _job_configurations(activity: Activity) -> list[str]:
+    """The jobs an activity can create, each with a job definition of its own."""
+    configurations = [ASYNC_BEFORE] if activity.async_before else []
+    if activity.timer_seconds is not None:
+        configurations.append(TIMER_CONFIGURATION)
+    if activity.async_after:
+        configurations.append(ASYNC_AFTER)
+    return configurations
 
 
 class ProcessRuntime:
@@ -78,16 +92,17 @@ class ProcessRuntime:
             store.definitions[definition.id] = definition
             deployment.definition_ids.append(definition.id)
             for activity in definition.activities.values():
-                if activity.async_before or activity.async_after or activity.timer_seconds:
-                    self._job_definition(definition, activity)
+                for configuration in _job_configurations(activity):
+                    self._job_definition(definition, activity, configuration)
         return deployment
 
-    def _job_definition(self, definition: ProcessDefinition, activity: Activity) -> JobDefinition:
-        job_type = TIMER if activity.timer_seconds is not None else ASYNC_CONTINUATION
+    def _job_definition(
+        self, definition: ProcessDefinition, activity: Activity, configuration: str
+    ) -> JobDefinition:
         job_definition = JobDefinition(
             id=self.store.new_id(),
-            job_type=job_type,
-            configuration="async-before" if activity.async_before else "async-after",
+            job_type=TIMER if configuration == TIMER_CONFIGURATION else ASYNC_CONTINUATION,
+            configuration=configuration,
             activity_id=activity.id,
             process_definition_id=definition.id,
             process_definition_key=definition.key,
@@ -98,16 +113,17 @@ class ProcessRuntime:
         return job_definition
 
     def job_definition_for(
-        self, definition: ProcessDefinition, activity: Activity
+        self, definition: ProcessDefinition, activity: Activity, configuration: str
     ) -> JobDefinition:
-        """The job definition of an activity's timer or async continuation."""
+        """The job definition of an activity's timer or one of its async continuations."""
         for job_definition in self.store.job_definitions.values():
             if (
                 job_definition.process_definition_id == definition.id
                 and job_definition.activity_id == activity.id
+                and job_definition.configuration == configuration
             ):
                 return job_definition
-        return self._job_definition(definition, activity)
+        return self._job_definition(definition, activity, configuration)
 
     # -- instances ----------------------------------------------------------------------
 
@@ -142,7 +158,7 @@ class ProcessRuntime:
         token = ActivityInstance(f"{activity_id}:{self.store.new_id()}", activity_id)
         instance.activity_instances.append(token)
         if activity.async_before:
-            self._create_job(instance, token, activity, due=None)
+            self._create_job(instance, token, activity, ASYNC_BEFORE, due=None)
             return
         self.execute(instance, token)
 
@@ -179,7 +195,7 @@ class ProcessRuntime:
             self.store.external_tasks[task.id] = task
         elif activity.kind == "timerEvent":
             due = now + timedelta(seconds=activity.timer_seconds or 0)
-            self._create_job(instance, token, activity, due=due)
+            self._create_job(instance, token, activity, TIMER_CONFIGURATION, due=due)
         elif activity.kind == "receiveTask":
             pass  # waits for a message the mock never sends; modification moves it on
         elif activity.kind == "parallelGateway":
@@ -202,7 +218,7 @@ class ProcessRuntime:
         """A token completes its activity and takes the outgoing flows."""
         activity = instance.definition.activities[token.activity_id]
         if activity.async_after and not after_async:
-            self._create_job(instance, token, activity, due=None)
+            self._create_job(instance, token, activity, ASYNC_AFTER, due=None)
             return
         if token in instance.activity_instances:
             instance.activity_instances.remove(token)
@@ -225,11 +241,16 @@ class ProcessRuntime:
         return [flow for flow in outgoing if flow.id == activity.default_flow]
 
     def _create_job(
-        self, instance: ProcessInstance, token: ActivityInstance, activity: Activity, due: Any
+        self,
+        instance: ProcessInstance,
+        token: ActivityInstance,
+        activity: Activity,
+        configuration: str,
+        due: Any,
     ) -> Job:
         job = Job(
             id=self.store.new_id(),
-            job_definition=self.job_definition_for(instance.definition, activity),
+            job_definition=self.job_definition_for(instance.definition, activity, configuration),
             create_time=self.store.clock.now(),
             due_date=due,
             suspended=instance.suspended,
@@ -267,6 +288,18 @@ class ProcessRuntime:
             for item in table.values():
                 if item.process_instance_id == instance.id:
                     item.suspended = suspended
+
+    def execute_job(self, job: Job) -> None:
+        """Run a timer or async-continuation job: the token it holds moves on."""
+        instance = self.store.instances[job.process_instance_id or ""]
+        token = next(t for t in instance.activity_instances if t.id == job.activity_instance_id)
+        del self.store.jobs[job.id]
+        self.resolve_incidents(job.id)
+        definition = job.job_definition
+        if definition.configuration == ASYNC_BEFORE:
+            self.execute(instance, token)
+        else:  # a due timer, or the continuation after an activity
+            self.leave(instance, token, after_async=True)
 
     def complete_token(self, instance: ProcessInstance, activity_instance_id: str) -> None:
         """A wait state is done (task completed, job executed): move that token on."""

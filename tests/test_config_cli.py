@@ -1,0 +1,107 @@
+"""Settings from file, environment and flags; the start command serves and says where."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from mockserver.config import MockConfig, load_config
+from tests.conftest import BASE, make_app
+
+
+def test_precedence_file_then_environment_then_flags(tmp_path: Path, monkeypatch) -> None:
+    config_file = tmp_path / "mock.toml"
+    config_file.write_text('port = 9000\nseed = 1\nprofile = "docs"\n')
+    monkeypatch.setenv("CAMUNDA_MOCK_SEED", "2")
+    config = load_config(config_file, {"port": 9100, "host": None})
+    assert (config.port, config.seed, config.profile, config.host) == (9100, 2, "docs", "127.0.0.1")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('colour = "blue"\n', "unknown keys colour"),
+        ('profile = "strict"\n', "profile must be one of engine, docs"),
+        ('base_path = "engine-rest"\n', "base path must start with '/'"),
+        ("[invocations_per_batch_job_by_type]\nmigrate = 2\n", "unknown batch type 'migrate'"),
+    ],
+)
+def test_bad_settings_are_refused_with_a_reason(tmp_path: Path, content: str, problem: str) -> None:
+    config_file = tmp_path / "mock.toml"
+    config_file.write_text(content)
+    with pytest.raises(ValueError, match=problem):
+        load_config(config_file)
+
+
+def test_batch_settings_reach_the_batches() -> None:
+    app = make_app(
+        batch_jobs_per_seed=7,
+        invocations_per_batch_job_by_type={"instance-update-suspension-state": 4},
+    )
+    client = app.test_client()
+    response = client.post(
+        f"{BASE}/process-instance/suspended-async",
+        json={"processInstanceIds": ["a", "b", "c", "d", "e"]},
+    )
+    batch = response.get_json()
+    assert (batch["batchJobsPerSeed"], batch["invocationsPerBatchJob"], batch["totalJobs"]) == (
+        7,
+        4,
+        2,
+    )
+
+
+def test_base_path_is_configurable() -> None:
+    client = make_app(base_path="/camunda/api/").test_client()
+    assert client.get("/camunda/api/batch/count").get_json() == {"count": 0}
+    assert client.get(f"{BASE}/batch/count").status_code == 404
+
+
+def test_start_command_serves_on_a_free_port(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "--port", "0", "--no-demo", "--profile", "docs"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("Camunda batch mock listening on http://127.0.0.1:"), line
+        assert "profile docs" in line
+        url = line.split()[5]
+        request = urllib.request.Request(
+            f"{url}/process-instance/suspended-async",
+            data=json.dumps({"processInstanceIds": ["x"]}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert json.load(response)["type"] == "instance-update-suspension-state"
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)  # also closes the pipes
+
+
+def test_bad_flag_exits_2_with_a_message() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "--base-path", "nope", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "base path must start with '/'" in result.stderr
+
+
+def test_defaults_match_the_quick_start() -> None:
+    config = MockConfig()
+    assert (config.host, config.port, config.base_path, config.demo) == (
+        "127.0.0.1",
+        8080,
+        "/engine-rest",
+        True,
+    )

@@ -1,0 +1,125 @@
+"""Bad requests of every shape get Camunda's JSON error body, never an HTML page or a 500."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.conftest import BASE
+
+JOB_RETRIES = f"{BASE}/process-instance/job-retries"
+SUSPEND = f"{BASE}/process-instance/suspended-async"
+
+
+def assert_error(response, status: int, type_: str, message: str | None) -> None:
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    assert response.get_json() == {"type": type_, "message": message, "code": None}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"{", b'{"retries": 1,}', b"{'retries': 1}", b"\xff\xfe{}", b"", b"   "],
+    ids=["truncated", "trailing-comma", "single-quotes", "invalid-utf8", "empty", "blank"],
+)
+def test_unparseable_body_is_a_mapping_error(client: FlaskClient, raw: bytes) -> None:
+    response = client.post(JOB_RETRIES, data=raw, content_type="application/json")
+    assert_error(response, 400, "InvalidRequestException", "")
+    assert response.headers["X-Mock-Error-Detail"]
+
+
+@pytest.mark.parametrize("raw", [b"[]", b"5", b'"text"', b"null", b"true"])
+def test_body_that_is_not_an_object_is_a_mapping_error(client: FlaskClient, raw: bytes) -> None:
+    response = client.post(SUSPEND, data=raw, content_type="application/json")
+    assert_error(response, 400, "InvalidRequestException", "")
+    assert "JSON object" in response.headers["X-Mock-Error-Detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"retries": "many", "processInstances": ["a"]}, "retries"),
+        ({"retries": 1, "processInstances": "a"}, "processInstances"),
+        ({"retries": 1, "processInstances": [1, {"x": 1}]}, "processInstances/1"),
+        ({"retries": 1, "processInstanceQuery": []}, "processInstanceQuery"),
+        (
+            {"retries": 1, "processInstanceQuery": {"active": "maybe"}},
+            "processInstanceQuery/active",
+        ),
+        ({"retries": 2**31, "processInstances": ["a"]}, "retries"),
+        ({"retries": 1, "processInstances": ["a"], "dueDate": "tomorrow"}, "dueDate"),
+    ],
+    ids=[
+        "word-for-int",
+        "string-for-array",
+        "object-in-id-list",
+        "array-for-query",
+        "word-for-boolean",
+        "int32-overflow",
+        "bad-date",
+    ],
+)
+def test_wrong_json_types_are_mapping_errors(client: FlaskClient, body: dict, where: str) -> None:
+    response = client.post(JOB_RETRIES, json=body)
+    assert_error(response, 400, "InvalidRequestException", "")
+    assert response.headers["X-Mock-Error-Detail"].startswith(where)
+
+
+@pytest.mark.parametrize(
+    "retries", ["1", " 2 ", 3.0, 3.9], ids=["numeric-string", "padded", "whole-float", "float"]
+)
+def test_jackson_coerces_scalars_into_integers(client: FlaskClient, retries: object) -> None:
+    # Coerced, so the engine's own rules run next: no instances selected -> jobIds is empty.
+    response = client.post(JOB_RETRIES, json={"retries": retries, "processInstances": ["none"]})
+    assert_error(response, 400, "InvalidRequestException", "jobIds is empty")
+
+
+def test_unsupported_query_filter_is_named(client: FlaskClient) -> None:
+    response = client.post(SUSPEND, json={"processInstanceQuery": {"nameOfMyPet": "Rex"}})
+    assert_error(response, 400, "InvalidRequestException", "")
+    assert "nameOfMyPet" in response.headers["X-Mock-Error-Detail"]
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/xml", "application/x-www-form-urlencoded", None]
+)
+def test_other_content_types_are_415(client: FlaskClient, content_type: str | None) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = client.post(JOB_RETRIES, data=b'{"retries": 1}', headers=headers)
+    assert_error(response, 415, "NotSupportedException", "HTTP 415 Unsupported Media Type")
+
+
+def test_json_with_charset_is_accepted(client: FlaskClient) -> None:
+    response = client.post(
+        JOB_RETRIES, data=b'{"retries": 1}', content_type="application/json; charset=utf-8"
+    )
+    assert response.status_code == 500  # ENGINE-13051: reached the engine rules, not a 415
+    assert response.get_json()["type"] == "ProcessEngineException"
+
+
+@pytest.mark.parametrize("path", [f"{BASE}/no-such-resource", "/", f"{BASE}/batch/x/y"])
+def test_unknown_path_is_404(client: FlaskClient, path: str) -> None:
+    assert_error(client.get(path), 404, "NotFoundException", "HTTP 404 Not Found")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("get", JOB_RETRIES, {"POST", "OPTIONS"}),
+        ("delete", SUSPEND, {"POST", "OPTIONS"}),
+        ("post", f"{BASE}/batch", {"GET", "HEAD", "OPTIONS"}),
+    ],
+)
+def test_wrong_method_is_405_with_allow(
+    client: FlaskClient, method: str, path: str, allowed: set[str]
+) -> None:
+    response = getattr(client, method)(path)
+    assert_error(response, 405, "NotAllowedException", "HTTP 405 Method Not Allowed")
+    assert set(response.headers["Allow"].split(", ")) == allowed
+
+
+def test_a_bad_request_changes_no_state(client: FlaskClient) -> None:
+    before = client.get(f"{BASE}/batch/count").get_json()
+    for raw in (b"{", b"[]", b'{"retries": "x"}'):
+        client.post(JOB_RETRIES, data=raw, content_type="application/json")
+    assert client.get(f"{BASE}/batch/count").get_json() == before == {"count": 0}
