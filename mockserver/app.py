@@ -11,8 +11,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from .config import MockConfig
 from .engine import MockEngine
 from .errors import CamundaError
-from .routes import batch_operations, batches, meta
-from .routes.common import EXTENSION_KEY
+from .routes import admin, batch_operations, batches, meta, runtime_reads
+from .routes.common import EXTENSION_KEY, ResourceIdConverter
 from .spec import Spec, load_document
 
 log = logging.getLogger("mockserver")
@@ -35,9 +35,13 @@ def create_app(config: MockConfig | None = None, spec: Spec | None = None) -> Fl
     config = config or MockConfig()
     app = Flask("mockserver")
     app.json.sort_keys = False  # keep the engine's key order in bodies
-    app.extensions[EXTENSION_KEY] = MockEngine(config, spec or default_spec())
-    for module in (batch_operations, batches, meta):
+    app.url_map.converters["id"] = ResourceIdConverter
+    engine = MockEngine(config, spec or default_spec())
+    app.extensions[EXTENSION_KEY] = engine
+    for module in (batch_operations, batches, runtime_reads, meta):
         app.register_blueprint(module.blueprint, url_prefix=config.base_path)
+    app.register_blueprint(admin.blueprint)
+    app.before_request(engine.progression.before_request)
     _register_error_handlers(app)
     return app
 

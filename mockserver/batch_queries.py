@@ -1,15 +1,25 @@
-"""``GET /batch`` and ``GET /history/batch``: filtering and sorting batches."""
+"""Reading batches: ``GET /batch``, ``/batch/statistics`` and ``/history/batch``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
 
 from . import params
 from .errors import invalid_request
 from .models import Batch
 from .store import EngineStore
 
-BATCH_SORT_KEYS = {"batchId": lambda b: b.id, "tenantId": lambda b: b.tenant_id or ""}
+BATCH_SORT_KEYS: dict[str, Callable[[Batch], Any]] = {
+    "batchId": lambda b: b.id,
+    "tenantId": lambda b: b.tenant_id or "",
+}
+STATISTICS_SORT_KEYS = {**BATCH_SORT_KEYS, "startTime": lambda b: b.start_time}
+HISTORIC_SORT_KEYS: dict[str, Callable[[Batch], Any]] = {
+    **STATISTICS_SORT_KEYS,
+    "endTime": lambda b: b.end_time or datetime.max.replace(tzinfo=b.start_time.tzinfo),
+}
 
 
 def find_batch(store: EngineStore, batch_id: str) -> Batch:
@@ -23,28 +33,103 @@ def find_batch(store: EngineStore, batch_id: str) -> Batch:
 def find_historic_batch(store: EngineStore, batch_id: str) -> Batch:
     """A batch's historic record, running or ended, or the engine's 404."""
     batch = store.batches.get(batch_id)
-    if batch is None:
+    if batch is None or batch.history_deleted:
         raise invalid_request(f"Historic batch with id '{batch_id}' does not exist", status=404)
     return batch
 
 
-def select_batches(store: EngineStore, args: Mapping[str, str]) -> list[Batch]:
-    """Running batches matching ``GET /batch`` parameters, sorted (not paged)."""
-    sort_by, descending = params.sorting(args, tuple(BATCH_SORT_KEYS))
+def _common_filters(args: Mapping[str, str]) -> list[Callable[[Batch], bool]]:
     batch_id, batch_type = args.get("batchId"), args.get("type")
     tenants = params.string_list(args, "tenantIdIn")
     without_tenant = params.boolean(args, "withoutTenantId")
-    suspended = params.boolean(args, "suspended")
-    selected = [
-        b
-        for b in store.batches.values()
-        if b.is_running
-        and (batch_id is None or b.id == batch_id)
-        and (batch_type is None or b.type == batch_type)
-        and (tenants is None or b.tenant_id in tenants)
-        and (not without_tenant or b.tenant_id is None)
-        and (suspended is None or b.suspended == suspended)
-    ]
+    tests: list[Callable[[Batch], bool]] = []
+    if batch_id is not None:
+        tests.append(lambda b: b.id == batch_id)
+    if batch_type is not None:
+        tests.append(lambda b: b.type == batch_type)
+    if tenants is not None:
+        tests.append(lambda b: b.tenant_id in tenants)
+    if without_tenant:
+        tests.append(lambda b: b.tenant_id is None)
+    return tests
+
+
+def _select(
+    batches: list[Batch],
+    tests: list[Callable[[Batch], bool]],
+    args: Mapping[str, str],
+    sort_keys: dict[str, Callable[[Batch], Any]],
+) -> list[Batch]:
+    sort_by, descending = params.sorting(args, tuple(sort_keys))
+    selected = [b for b in batches if all(test(b) for test in tests)]
     if sort_by is not None:
-        selected.sort(key=BATCH_SORT_KEYS[sort_by], reverse=descending)
+        selected.sort(key=sort_keys[sort_by], reverse=descending)
     return selected
+
+
+def _suspension_filter(args: Mapping[str, str]) -> list[Callable[[Batch], bool]]:
+    suspended = params.boolean(args, "suspended")
+    return [] if suspended is None else [lambda b: b.suspended == suspended]
+
+
+def select_batches(store: EngineStore, args: Mapping[str, str]) -> list[Batch]:
+    """Running batches matching ``GET /batch`` parameters, sorted (not paged)."""
+    tests = _common_filters(args) + _suspension_filter(args)
+    running = [b for b in store.batches.values() if b.is_running]
+    return _select(running, tests, args, BATCH_SORT_KEYS)
+
+
+def statistics(store: EngineStore, batches: list[Batch]) -> list[dict[str, Any]]:
+    """``BatchStatisticsDto``: the batch plus remaining, completed and failed job counts.
+
+    As the engine counts: remaining = execution jobs still in the job table plus the jobs
+    not yet created; completed = total - remaining; failed = execution jobs without retries.
+    """
+    present: dict[str, list[int]] = {}
+    for job in store.jobs.values():
+        counts = present.setdefault(job.job_definition.id, [0, 0])
+        counts[0] += 1
+        counts[1] += job.retries == 0
+    result = []
+    for batch in batches:
+        in_table, failed = present.get(batch.batch_job_definition.id, [0, 0])
+        remaining = in_table + max(batch.total_jobs - batch.jobs_created, 0)
+        result.append(
+            {
+                **batch.to_json(),
+                "remainingJobs": remaining,
+                "completedJobs": batch.total_jobs - remaining,
+                "failedJobs": failed,
+            }
+        )
+    return result
+
+
+def select_batch_statistics(store: EngineStore, args: Mapping[str, str]) -> list[dict[str, Any]]:
+    """``GET /batch/statistics``: the batch filters plus creator, start time and failures."""
+    tests = _common_filters(args) + _suspension_filter(args)
+    created_by = args.get("createdBy")
+    if created_by is not None:
+        tests.append(lambda b: b.create_user_id == created_by)
+    before, after = params.date(args, "startedBefore"), params.date(args, "startedAfter")
+    if before is not None:
+        tests.append(lambda b: b.start_time <= before)
+    if after is not None:
+        tests.append(lambda b: b.start_time >= after)
+    running = [b for b in store.batches.values() if b.is_running]
+    selected = statistics(store, _select(running, tests, args, STATISTICS_SORT_KEYS))
+    if params.boolean(args, "withFailures"):
+        selected = [s for s in selected if s["failedJobs"] > 0]
+    if params.boolean(args, "withoutFailures"):
+        selected = [s for s in selected if s["failedJobs"] == 0]
+    return selected
+
+
+def select_historic_batches(store: EngineStore, args: Mapping[str, str]) -> list[Batch]:
+    """``GET /history/batch``: every batch with a history record."""
+    tests = _common_filters(args)
+    completed = params.boolean(args, "completed")
+    if completed is not None:
+        tests.append(lambda b: (not b.is_running) == completed)
+    recorded = [b for b in store.batches.values() if not b.history_deleted]
+    return _select(recorded, tests, args, HISTORIC_SORT_KEYS)

@@ -9,7 +9,7 @@ three job definitions and its first seed job.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,7 +93,9 @@ class BatchStarter:
         if "dueDate" in body:  # present, even as null, means "set the due date"
             due = body["dueDate"]
             parameters["dueDate"] = parse_engine_date(due) if due is not None else None
-        return self.create_batch(SET_JOB_RETRIES, job_ids, parameters, None, user)
+        return self.create_batch(
+            SET_JOB_RETRIES, self._group(job_ids, self._job_deployment), parameters, None, user
+        )
 
     def set_external_task_retries(self, body: dict[str, Any], user: str | None) -> Batch:
         """``POST /external-task/retries-async``: items are external task ids."""
@@ -125,7 +127,10 @@ class BatchStarter:
         for task_id in explicit:
             if task_id not in self.store.external_tasks:
                 self.profile.decide("retries-async-unknown-ids", id=task_id)
-        return self.create_batch(SET_EXTERNAL_TASK_RETRIES, items, {"retries": retries}, None, user)
+        groups = self._group(items, self._external_task_deployment)
+        return self.create_batch(
+            SET_EXTERNAL_TASK_RETRIES, groups, {"retries": retries}, None, user
+        )
 
     def update_suspension_state(self, body: dict[str, Any], user: str | None) -> Batch:
         """``POST /process-instance/suspended-async``: items are instance ids."""
@@ -142,7 +147,8 @@ class BatchStarter:
             raise invalid_request("No process instance ids given: process Instance Ids is empty")
         # A primitive boolean in the DTO: missing or null means false, i.e. activate.
         parameters = {"suspended": bool(body.get("suspended"))}
-        return self.create_batch(UPDATE_SUSPENSION_STATE, items, parameters, None, user)
+        groups = self._group(items, self._instance_deployment)
+        return self.create_batch(UPDATE_SUSPENSION_STATE, groups, parameters, None, user)
 
     def execute_modification(self, body: dict[str, Any], user: str | None) -> Batch:
         """``POST /modification/executeAsync``: items are instance ids."""
@@ -176,7 +182,11 @@ class BatchStarter:
             "annotation": body.get("annotation"),
         }
         return self.create_batch(
-            INSTANCE_MODIFICATION, items, parameters, definition.tenant_id, user
+            INSTANCE_MODIFICATION,
+            self._group(items, self._instance_deployment),
+            parameters,
+            definition.tenant_id,
+            user,
         )
 
     def restart(self, definition_id: str, body: dict[str, Any], user: str | None) -> Batch:
@@ -213,7 +223,8 @@ class BatchStarter:
             "skipIoMappings": bool(body.get("skipIoMappings")),
             "withoutBusinessKey": bool(body.get("withoutBusinessKey")),
         }
-        return self.create_batch(INSTANCE_RESTART, items, parameters, definition.tenant_id, user)
+        groups = self._group(items, self._instance_deployment)
+        return self.create_batch(INSTANCE_RESTART, groups, parameters, definition.tenant_id, user)
 
     def restart_by_key(self, key: str, body: dict[str, Any], user: str | None) -> Batch:
         """``POST /process-definition/key/{key}/restart-async``: latest version, no tenant."""
@@ -254,10 +265,34 @@ class BatchStarter:
             return []
         return [t.id for t in self.store.external_tasks.values() if t.process_instance_id in wanted]
 
+    # The engine keeps batch items per deployment so no execution job mixes deployments;
+    # unknown ids form a group of their own (deployment None).
+
+    @staticmethod
+    def _group(
+        items: list[str | None], deployment_of: Callable[[str | None], str | None]
+    ) -> list[list[str | None]]:
+        groups: dict[str | None, list[str | None]] = {}
+        for item in items:
+            groups.setdefault(deployment_of(item), []).append(item)
+        return list(groups.values())
+
+    def _job_deployment(self, job_id: str | None) -> str | None:
+        job = self.store.jobs.get(job_id or "")
+        return job.job_definition.deployment_id if job else None
+
+    def _external_task_deployment(self, task_id: str | None) -> str | None:
+        task = self.store.external_tasks.get(task_id or "")
+        return task.definition.deployment_id if task else None
+
+    def _instance_deployment(self, instance_id: str | None) -> str | None:
+        instance = self.store.instances.get(instance_id or "")
+        return instance.definition.deployment_id if instance else None
+
     def create_batch(
         self,
         batch_type: str,
-        items: list[str | None],
+        item_groups: list[list[str | None]],
         parameters: dict[str, Any],
         tenant_id: str | None,
         user: str | None,
@@ -265,7 +300,8 @@ class BatchStarter:
         """Store a batch with its seed, monitor and execution job definitions and a seed job."""
         store = self.store
         invocations = self.settings.invocations_for(batch_type)
-        total_jobs = math.ceil(len(items) / invocations) if items and invocations else 0
+        item_count = sum(len(group) for group in item_groups)
+        total_jobs = math.ceil(item_count / invocations) if item_count and invocations else 0
         batch_id = store.new_id()
 
         def job_definition(job_type: str) -> JobDefinition:
@@ -286,18 +322,19 @@ class BatchStarter:
             monitor_job_definition=job_definition(BATCH_MONITOR_JOB),
             batch_job_definition=job_definition(batch_type),
             start_time=now,
-            items=items,
+            item_groups=item_groups,
             parameters=parameters,
             tenant_id=tenant_id,
             create_user_id=user,
         )
         store.batches[batch.id] = batch
-        seed = Job(
-            id=store.new_id(),
-            job_definition=batch.seed_job_definition,
-            create_time=now,
-            due_date=now,
-            batch_id=batch.id,
+        store.add_job(
+            Job(
+                id=store.new_id(),
+                job_definition=batch.seed_job_definition,
+                create_time=now,
+                due_date=now,
+                batch_id=batch.id,
+            )
         )
-        store.jobs[seed.id] = seed
         return batch

@@ -10,6 +10,7 @@ from typing import Any
 
 from .models import BATCH_TYPES
 from .profiles import PROFILES
+from .progression import MODES
 
 ENV_PREFIX = "CAMUNDA_MOCK_"
 
@@ -24,6 +25,9 @@ class MockConfig:
     seed: int = 42
     profile: str = "engine"
     demo: bool = True
+    progression: str = "timed"
+    jobs_per_second: float = 100.0
+    batch_poll_time: float = 30.0
     batch_jobs_per_seed: int = 100
     invocations_per_batch_job: int = 1
     invocations_per_batch_job_by_type: dict[str, int] = field(default_factory=dict)
@@ -41,6 +45,12 @@ class MockConfig:
                 )
             if int(value) < 1:
                 raise ValueError(f"invocations per batch job for '{batch_type}' must be >= 1")
+        if self.progression not in MODES:
+            raise ValueError(
+                f"progression must be one of {', '.join(MODES)}, not '{self.progression}'"
+            )
+        if self.batch_poll_time < 0 or self.jobs_per_second <= 0:
+            raise ValueError("batch_poll_time must be >= 0 and jobs_per_second > 0")
         if self.batch_jobs_per_seed < 1 or self.invocations_per_batch_job < 1:
             raise ValueError("batch_jobs_per_seed and invocations_per_batch_job must be >= 1")
 
@@ -49,6 +59,8 @@ def _convert(name: str, text: str) -> Any:
     kind = {f.name: f.type for f in fields(MockConfig)}[name]
     if kind == "int":
         return int(text)
+    if kind == "float":
+        return float(text)
     if kind == "bool":
         return text.lower() in ("1", "true", "yes", "on")
     return text

@@ -71,7 +71,8 @@ def load_demo_data(store: EngineStore, runtime: ProcessRuntime) -> None:
                 for task in store.external_tasks_of_instance(instance.id):
                     runtime.fail_external_task(task, faker.sentence(nb_words=6), retries=0)
 
-    # Make a few async continuations fail for good, as a broken service would.
-    for job in list(store.jobs.values())[::9]:
+    # Make some card charges fail for good, as a broken payment service would.
+    charges = [j for j in store.jobs.values() if j.job_definition.activity_id == "chargeCard"]
+    for job in charges[::4]:
         job.exception_message = "Connection refused: payment-gateway"
         runtime.set_job_retries(job, 0)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from .batch_lifecycle import BatchLifecycle
 from .batches import BatchSettings, BatchStarter
 from .config import MockConfig
 from .demo import load_demo_data
+from .job_executor import JobExecutor
+from .operations import BatchOperations
 from .profiles import Profile
+from .progression import Progression
 from .runtime import ProcessRuntime
 from .spec import Spec
 from .store import EngineStore
@@ -29,7 +33,17 @@ class MockEngine:
             ),
             self.profile,
         )
+        self.lifecycle = BatchLifecycle(
+            self.store,
+            self.runtime,
+            BatchOperations(self.store, self.runtime),
+            poll_seconds=config.batch_poll_time,
+        )
+        self.executor = JobExecutor(self.store, self.runtime, self.lifecycle)
         self.reset(config.seed)
+        self.progression = Progression(
+            self.store, self.executor, config.progression, config.jobs_per_second
+        )
 
     def reset(self, seed: int | None = None) -> None:
         """Back to the start state: empty, or the demo data for ``seed``."""
@@ -37,3 +51,5 @@ class MockEngine:
             self.store.reset(self.config.seed if seed is None else seed)
             if self.config.demo:
                 load_demo_data(self.store, self.runtime)
+                # The demo starts where a running job executor would be: nothing left due.
+                self.executor.run_due()

@@ -246,6 +246,11 @@ class Job:
     batch_id: str | None = None
     items: list[str | None] = field(default_factory=list)  # batch execution jobs only
     priority: int = 0
+    sequence: int = 0  # creation order, so jobs due at the same moment run first-come
+
+    def due_key(self) -> datetime:
+        """When the job executor may pick this job up."""
+        return self.due_date or self.create_time
 
     def to_json(self) -> dict[str, Any]:
         definition = self.job_definition
@@ -411,7 +416,7 @@ class Batch:
     monitor_job_definition: JobDefinition
     batch_job_definition: JobDefinition
     start_time: datetime
-    items: list[str | None]
+    item_groups: list[list[str | None]]  # the items, one list per deployment, seeded in order
     parameters: dict[str, Any]
     tenant_id: str | None = None
     create_user_id: str | None = None
@@ -419,7 +424,13 @@ class Batch:
     suspended: bool = False
     execution_start_time: datetime | None = None
     end_time: datetime | None = None
-    items_seeded: int = 0  # how many of ``items`` the seed job has handed out
+    seed_group: int = 0  # the deployment group the next seed job takes items from
+    seed_offset: int = 0  # how many items of that group were handed out already
+    history_deleted: bool = False  # DELETE /history/batch/{id} ran while the batch ran
+
+    def job_definitions(self) -> tuple[JobDefinition, JobDefinition, JobDefinition]:
+        """The seed, monitor and execution job definitions."""
+        return (self.seed_job_definition, self.monitor_job_definition, self.batch_job_definition)
 
     @property
     def is_running(self) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
+from .clock import parse_engine_date
 from .errors import CamundaError, invalid_request
 
 
@@ -22,6 +24,32 @@ def boolean(args: Mapping[str, str], name: str) -> bool | None:
             name, value, f"Cannot convert value {value} to java type java.lang.Boolean"
         )
     return value == "true"
+
+
+def date(args: Mapping[str, str], name: str) -> datetime | None:
+    """A date parameter in the engine's format."""
+    value = args.get(name)
+    if value is None:
+        return None
+    try:
+        return parse_engine_date(value)
+    except ValueError:
+        raise _cannot_set(
+            name, value, f"Cannot convert value {value} to java type java.util.Date"
+        ) from None
+
+
+def integer(args: Mapping[str, str], name: str) -> int | None:
+    """A ``@CamundaQueryParam`` integer filter such as ``priorityHigherThanOrEquals``."""
+    value = args.get(name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise _cannot_set(
+            name, value, f"Cannot convert value {value} to java type java.lang.Long"
+        ) from None
 
 
 def string_list(args: Mapping[str, str], name: str) -> list[str] | None:

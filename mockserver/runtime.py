@@ -257,8 +257,7 @@ class ProcessRuntime:
             process_instance_id=instance.id,
             activity_instance_id=token.id,
         )
-        self.store.jobs[job.id] = job
-        return job
+        return self.store.add_job(job)
 
     def finish(self, instance: ProcessInstance, state: str, reason: str | None = None) -> None:
         """End an instance: remove its wait states and record its end in history."""
@@ -276,6 +275,12 @@ class ProcessRuntime:
             for key in [k for k, v in table.items() if v.activity_instance_id in wanted]:
                 del table[key]
 
+    def cancel_tokens(self, instance: ProcessInstance, tokens: list[ActivityInstance]) -> None:
+        """Remove tokens with their wait states, without ending the instance."""
+        self.remove_wait_states(instance, [t.id for t in tokens])
+        for token in tokens:
+            instance.activity_instances.remove(token)
+
     def cancel(self, instance: ProcessInstance, reason: str | None = None) -> None:
         """Delete a running instance (``DELETE /process-instance/{id}``)."""
         self.finish(instance, EXTERNALLY_TERMINATED, reason)
@@ -288,6 +293,9 @@ class ProcessRuntime:
             for item in table.values():
                 if item.process_instance_id == instance.id:
                     item.suspended = suspended
+        if not suspended:
+            for job in store.jobs_of_instance(instance.id):
+                store.schedule(job)
 
     def execute_job(self, job: Job) -> None:
         """Run a timer or async-continuation job: the token it holds moves on."""
@@ -363,6 +371,8 @@ class ProcessRuntime:
             )
         elif previous == 0 and retries > 0:
             self.resolve_incidents(job.id)
+        if retries > 0:
+            self.store.schedule(job)
 
     def create_incident(
         self,

@@ -6,10 +6,13 @@ xdist workers never share state. All mutation happens under ``store.lock``.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import random
 import threading
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from .clock import MockClock
 from .models import (
@@ -58,10 +61,38 @@ class EngineStore:
             self.user_tasks: dict[str, UserTask] = {}
             self.incidents: dict[str, Incident] = {}
             self.batches: dict[str, Batch] = {}
+            self._sequence = itertools.count(1)
+            # (due moment, sequence, job id): a job may sit here more than once or after it
+            # is gone; the executor checks each entry against the job table when it pops it.
+            self._due_queue: list[tuple[datetime, int, str]] = []
 
     def new_id(self) -> str:
         """A UUID drawn from the seeded random source, so the same seed gives the same ids."""
         return str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+
+    # -- jobs and the executor's queue --------------------------------------------------
+
+    def add_job(self, job: Job) -> Job:
+        """Store a new job and queue it for the job executor."""
+        job.sequence = next(self._sequence)
+        self.jobs[job.id] = job
+        self.schedule(job)
+        return job
+
+    def schedule(self, job: Job) -> None:
+        """(Re)queue a job whose due date, retries or suspension changed."""
+        heapq.heappush(self._due_queue, (job.due_key(), job.sequence, job.id))
+
+    def pop_due_job(self, now: datetime) -> Job | None:
+        """The job executor's next job: executable, due by ``now``, oldest first."""
+        queue = self._due_queue
+        while queue and queue[0][0] <= now:
+            due, _, job_id = heapq.heappop(queue)
+            job = self.jobs.get(job_id)
+            if job is None or job.retries <= 0 or job.suspended or job.due_key() != due:
+                continue  # stale entry: gone, failed, suspended or re-queued with a new date
+            return job
+        return None
 
     # -- lookups used across the domain -------------------------------------------------
 

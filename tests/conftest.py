@@ -19,8 +19,13 @@ BASE = "/engine-rest"
 
 
 def make_app(**settings: object) -> Flask:
-    """An app with its own state; ``demo`` defaults to False so tests arrange their own data."""
+    """An app with its own state.
+
+    Tests arrange their own data and move jobs themselves, so ``demo`` is off and
+    progression is ``manual`` unless a test asks otherwise.
+    """
     settings.setdefault("demo", False)
+    settings.setdefault("progression", "manual")
     return create_app(MockConfig(**settings))  # type: ignore[arg-type]
 
 

@@ -42,7 +42,7 @@ def execute_modification() -> ResponseReturnValue:
         return jsonify(engine.batches.execute_modification(body, request_user()).to_json())
 
 
-@blueprint.post("/process-definition/<definition_id>/restart-async")
+@blueprint.post("/process-definition/<id:definition_id>/restart-async")
 def restart(definition_id: str) -> ResponseReturnValue:
     engine = current_engine()
     body = json_body("restartProcessInstanceAsyncOperation")

@@ -1,4 +1,4 @@
-"""Reading batches: ``/batch`` and ``/history/batch``."""
+"""Following and controlling batches: ``/batch`` and ``/history/batch``."""
 
 from __future__ import annotations
 
@@ -6,10 +6,25 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from .. import params
-from ..batch_queries import find_batch, find_historic_batch, select_batches
-from .common import current_engine
+from ..batch_queries import (
+    find_batch,
+    find_historic_batch,
+    select_batch_statistics,
+    select_batches,
+    select_historic_batches,
+)
+from ..errors import CamundaError
+from .common import current_engine, json_body
 
 blueprint = Blueprint("batches", __name__)
+
+
+def _unable(action: str, batch_id: str, historic: bool = False) -> CamundaError:
+    """The engine's 400 for control calls on an unknown batch (its cause sets ``code`` 0)."""
+    what = "historic batch" if historic else "batch"
+    return CamundaError(
+        400, "InvalidRequestException", f"Unable to {action} {what} with id '{batch_id}'", code=0
+    )
 
 
 @blueprint.get("/batch")
@@ -27,15 +42,84 @@ def count_batches() -> ResponseReturnValue:
         return jsonify({"count": len(select_batches(engine.store, request.args))})
 
 
-@blueprint.get("/batch/<batch_id>")
+@blueprint.get("/batch/statistics")
+def batch_statistics() -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        return jsonify(
+            params.page(select_batch_statistics(engine.store, request.args), request.args)
+        )
+
+
+@blueprint.get("/batch/statistics/count")
+def count_batch_statistics() -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        return jsonify({"count": len(select_batch_statistics(engine.store, request.args))})
+
+
+@blueprint.get("/batch/<id:batch_id>")
 def get_batch(batch_id: str) -> ResponseReturnValue:
     engine = current_engine()
     with engine.store.lock:
         return jsonify(find_batch(engine.store, batch_id).to_json())
 
 
-@blueprint.get("/history/batch/<batch_id>")
+@blueprint.put("/batch/<id:batch_id>/suspended")
+def set_batch_suspended(batch_id: str) -> ResponseReturnValue:
+    engine = current_engine()
+    suspended = bool(json_body("updateBatchSuspensionState").get("suspended"))
+    with engine.store.lock:
+        batch = engine.store.batches.get(batch_id)
+        if batch is None or not batch.is_running:
+            raise _unable("suspend" if suspended else "activate", batch_id)
+        engine.lifecycle.set_suspended(batch, suspended)
+    return "", 204
+
+
+@blueprint.delete("/batch/<id:batch_id>")
+def delete_batch(batch_id: str) -> ResponseReturnValue:
+    engine = current_engine()
+    cascade = params.boolean(request.args, "cascade") or False
+    with engine.store.lock:
+        batch = engine.store.batches.get(batch_id)
+        if batch is None or not batch.is_running:
+            raise _unable("delete", batch_id)
+        engine.lifecycle.delete(batch, cascade)
+    return "", 204
+
+
+@blueprint.get("/history/batch")
+def list_historic_batches() -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        batches = params.page(select_historic_batches(engine.store, request.args), request.args)
+        return jsonify([b.to_historic_json() for b in batches])
+
+
+@blueprint.get("/history/batch/count")
+def count_historic_batches() -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        return jsonify({"count": len(select_historic_batches(engine.store, request.args))})
+
+
+@blueprint.get("/history/batch/<id:batch_id>")
 def get_historic_batch(batch_id: str) -> ResponseReturnValue:
     engine = current_engine()
     with engine.store.lock:
         return jsonify(find_historic_batch(engine.store, batch_id).to_historic_json())
+
+
+@blueprint.delete("/history/batch/<id:batch_id>")
+def delete_historic_batch(batch_id: str) -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        batch = engine.store.batches.get(batch_id)
+        if batch is None or batch.history_deleted:
+            raise _unable("delete", batch_id, historic=True)
+        if batch.is_running:
+            batch.history_deleted = True
+        else:
+            del engine.store.batches[batch_id]
+    return "", 204

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
+from werkzeug.routing import BaseConverter
 
 from ..engine import MockEngine
 from ..spec import unsupported_media_type
@@ -30,3 +31,13 @@ def request_user() -> str | None:
     if auth is None or auth.type != "basic":
         return None
     return auth.username or None
+
+
+class ResourceIdConverter(BaseConverter):
+    """A resource id that is not one of the literal names beside it (``count``...).
+
+    JAX-RS prefers a literal path segment: ``GET /process-instance/job-retries`` is a 405 on
+    the POST-only literal path, not a lookup of an instance called "job-retries".
+    """
+
+    regex = r"(?!(?:count|statistics|job-retries|suspended-async|retries-async)$)[^/]+"

@@ -1,0 +1,194 @@
+"""What a batch execution job does to each of its items, per batch type.
+
+Each item is first *prepared*: every check runs and any failure raises ``ItemFailure``
+with the engine's message before anything changes. Only when all items of a job are
+prepared are they applied, so a failing job leaves no half-done work behind, as the
+engine's rolled-back transaction does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .models import (
+    EXTERNALLY_TERMINATED,
+    INSTANCE_MODIFICATION,
+    INSTANCE_RESTART,
+    SET_EXTERNAL_TASK_RETRIES,
+    SET_JOB_RETRIES,
+    UPDATE_SUSPENSION_STATE,
+    Batch,
+    ProcessDefinition,
+    ProcessInstance,
+)
+from .runtime import ProcessRuntime
+from .store import EngineStore
+
+Apply = Callable[[], None]
+
+MODIFICATION_DELETE_REASON = "Cancellation due to process instance modification"
+
+
+class ItemFailure(Exception):
+    """An item the execution job cannot process; the message is the job's exception message."""
+
+
+class BatchOperations:
+    """Prepares and applies batch items against the store (callers hold ``store.lock``)."""
+
+    def __init__(self, store: EngineStore, runtime: ProcessRuntime) -> None:
+        self.store = store
+        self.runtime = runtime
+        self._preparers: dict[str, Callable[[Batch, Any], Apply]] = {
+            SET_JOB_RETRIES: self._job_retries,
+            SET_EXTERNAL_TASK_RETRIES: self._external_task_retries,
+            UPDATE_SUSPENSION_STATE: self._suspension,
+            INSTANCE_MODIFICATION: self._modification,
+            INSTANCE_RESTART: self._restart,
+        }
+
+    def execute(self, batch: Batch, items: list[str | None]) -> None:
+        """Run one execution job's items: all of them, or (on ``ItemFailure``) none."""
+        prepare = self._preparers[batch.type]
+        for apply in [prepare(batch, item) for item in items]:
+            apply()
+
+    # -- per type ---------------------------------------------------------------------
+
+    def _job_retries(self, batch: Batch, job_id: str | None) -> Apply:
+        job = self.store.jobs.get(job_id or "")
+        if job is None:
+            raise ItemFailure(f"ENGINE-13053 No job found with id '{job_id}'.")
+        parameters = batch.parameters
+
+        def apply() -> None:
+            if "dueDate" in parameters:
+                job.due_date = parameters["dueDate"]
+            self.runtime.set_job_retries(job, parameters["retries"])
+            self.store.schedule(job)
+
+        return apply
+
+    def _external_task_retries(self, batch: Batch, task_id: str | None) -> Apply:
+        task = self.store.external_tasks.get(task_id or "")
+        if task is None:
+            raise ItemFailure(f"Cannot find external task with id {task_id}: externalTask is null")
+        retries = batch.parameters["retries"]
+        if retries < 0:
+            raise ItemFailure(
+                "The number of retries cannot be negative: "
+                "retries is not greater than or equal to 0"
+            )
+        return lambda: self.runtime.set_external_task_retries(task, retries)
+
+    def _suspension(self, batch: Batch, instance_id: str | None) -> Apply:
+        instance = self.store.instances.get(instance_id or "")
+        if instance is None or not instance.is_running:
+            return lambda: None  # the engine silently skips ids it cannot find
+        suspended = batch.parameters["suspended"]
+        return lambda: self.runtime.set_suspended(instance, suspended)
+
+    def _modification(self, batch: Batch, instance_id: str | None) -> Apply:
+        parameters = batch.parameters
+        instance = self.store.instances.get(instance_id or "")
+        if instance is None or not instance.is_running:
+            raise ItemFailure(
+                f"ENGINE-13036 Process instance '{instance_id}' cannot be modified. "
+                "The process instance does not exist"
+            )
+        if instance.definition.id != parameters["processDefinitionId"]:
+            raise ItemFailure(
+                f"ENGINE-13037 Process instance '{instance_id}' cannot be modified. Its process "
+                f"definition '{instance.definition.id}' does not match given process definition "
+                f"'{parameters['processDefinitionId']}'"
+            )
+        for instruction in parameters["instructions"]:
+            _target_activity(instance.definition, instruction)
+        return lambda: self._modify(instance, parameters["instructions"])
+
+    def _modify(self, instance: ProcessInstance, instructions: list[dict[str, Any]]) -> None:
+        active_before = {token.id for token in instance.activity_instances}
+        for instruction in instructions:
+            if instruction["type"] == "cancel":
+                only_previous = bool(instruction.get("cancelCurrentActiveActivityInstances"))
+                tokens = [
+                    token
+                    for token in instance.activity_instances
+                    if token.activity_id == instruction["activityId"]
+                    and (not only_previous or token.id in active_before)
+                ]
+                self.runtime.cancel_tokens(instance, tokens)
+            else:
+                self.runtime.enter(instance, _target_activity(instance.definition, instruction))
+        if instance.is_running and not instance.activity_instances:
+            self.runtime.finish(instance, EXTERNALLY_TERMINATED, MODIFICATION_DELETE_REASON)
+
+    def _restart(self, batch: Batch, instance_id: str | None) -> Apply:
+        parameters = batch.parameters
+        historic = self.store.instances.get(instance_id or "")
+        if historic is None:
+            raise ItemFailure(
+                "Historic process instance cannot be found: historicProcessInstanceId is null"
+            )
+        if historic.is_running:
+            raise ItemFailure(
+                f"ENGINE-13040 Historic process instance '{instance_id}' cannot be restarted. "
+                "It is not completed or terminated."
+            )
+        definition = self.store.definitions[parameters["processDefinitionId"]]
+        if historic.definition.id != definition.id:
+            raise ItemFailure(
+                f"ENGINE-13039 Historic process instance '{instance_id}' cannot be restarted. Its "
+                f"process definition '{historic.definition.id}' does not match given process "
+                f"definition '{definition.id}'"
+            )
+        starts = [_target_activity(definition, i) for i in parameters["instructions"]]
+        variables = (
+            historic.initial_variables if parameters["initialVariables"] else historic.variables
+        )
+
+        def apply() -> None:
+            self.runtime.start(
+                definition,
+                business_key=None if parameters["withoutBusinessKey"] else historic.business_key,
+                variables=variables,
+                start_activity_ids=starts,
+                restarted_from=historic.id,
+            )
+
+        return apply
+
+
+def _target_activity(definition: ProcessDefinition, instruction: dict[str, Any]) -> str:
+    """The activity an instruction acts on or enters, or the engine's failure for a bad id."""
+    kind = instruction["type"]
+    if kind == "startTransition":
+        flow = definition.flows.get(instruction["transitionId"])
+        if flow is None:
+            raise ItemFailure(
+                f"Cannot perform instruction: Start transition '{instruction['transitionId']}'; "
+                f"Cannot find transition '{instruction['transitionId']}' in process definition "
+                f"'{definition.id}': transition is null"
+            )
+        return flow.target
+    activity_id = instruction["activityId"]
+    if activity_id not in definition.activities:
+        description = {
+            "cancel": f"Cancel all instances of activity '{activity_id}'",
+            "startBeforeActivity": f"Start before activity '{activity_id}'",
+            "startAfterActivity": f"Start after activity '{activity_id}'",
+        }[kind]
+        raise ItemFailure(
+            f"Cannot perform instruction: {description}; Activity '{activity_id}' does not exist"
+            ": activity is null"
+        )
+    if kind != "startAfterActivity":
+        return activity_id
+    outgoing = definition.outgoing(activity_id)
+    if len(outgoing) != 1:
+        raise ItemFailure(
+            f"Cannot perform instruction: Start after activity '{activity_id}'; Activity "
+            f"'{activity_id}' has either none or more than one outgoing transitions"
+        )
+    return outgoing[0].target

@@ -1,0 +1,97 @@
+"""The mock's own control API, outside the engine's base path: ``/mock-api/...``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from ..clock import format_engine_date
+from ..errors import invalid_request
+from .common import current_engine
+
+blueprint = Blueprint("admin", __name__, url_prefix="/mock-api")
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True) if request.get_data() else {}
+    if not isinstance(body, dict):
+        raise invalid_request("the body must be a JSON object")
+    return body
+
+
+def _number(body: dict[str, Any], name: str, default: float | None = None) -> float | None:
+    value = body.get(name, default)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise invalid_request(f"'{name}' must be a number")
+    return value
+
+
+def _progression_json() -> dict[str, Any]:
+    progression = current_engine().progression
+    return {"mode": progression.mode, "jobsPerSecond": progression.jobs_per_second}
+
+
+@blueprint.get("/progression")
+def get_progression() -> ResponseReturnValue:
+    return jsonify(_progression_json())
+
+
+@blueprint.put("/progression")
+def set_progression() -> ResponseReturnValue:
+    body = _body()
+    mode = body.get("mode")
+    if mode is not None and not isinstance(mode, str):
+        raise invalid_request("'mode' must be a string")
+    try:
+        current_engine().progression.set(mode, _number(body, "jobsPerSecond"))
+    except ValueError as exc:
+        raise invalid_request(str(exc)) from None
+    return jsonify(_progression_json())
+
+
+@blueprint.post("/jobs/step")
+def step_jobs() -> ResponseReturnValue:
+    """Run up to ``count`` due jobs (default 1), oldest first."""
+    count = _number(_body(), "count", 1)
+    if count is None or count < 1 or count != int(count):
+        raise invalid_request("'count' must be a whole number >= 1")
+    engine = current_engine()
+    with engine.store.lock:
+        return jsonify({"executed": engine.executor.run_due(limit=int(count))})
+
+
+@blueprint.post("/jobs/run-due")
+def run_due_jobs() -> ResponseReturnValue:
+    """Run every due job, and the ones they make due, until none is left."""
+    engine = current_engine()
+    with engine.store.lock:
+        return jsonify({"executed": engine.executor.run_due()})
+
+
+@blueprint.get("/clock")
+def get_clock() -> ResponseReturnValue:
+    return jsonify({"now": format_engine_date(current_engine().store.clock.now())})
+
+
+@blueprint.post("/clock/advance")
+def advance_clock() -> ResponseReturnValue:
+    """Move the mock clock forward by ``seconds`` (timers and the batch monitor count on it)."""
+    seconds = _number(_body(), "seconds")
+    if seconds is None or seconds < 0:
+        raise invalid_request("'seconds' must be a number >= 0")
+    engine = current_engine()
+    with engine.store.lock:
+        return jsonify({"now": format_engine_date(engine.store.clock.advance(seconds))})
+
+
+@blueprint.post("/reset")
+def reset() -> ResponseReturnValue:
+    """Back to the start state; ``seed`` picks other demo data."""
+    seed = _number(_body(), "seed")
+    if seed is not None and seed != int(seed):
+        raise invalid_request("'seed' must be a whole number")
+    engine = current_engine()
+    engine.reset(None if seed is None else int(seed))
+    return jsonify({"seed": engine.store.seed})
