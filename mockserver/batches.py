@@ -26,6 +26,7 @@ from .models import (
     Batch,
     Job,
     JobDefinition,
+    ProcessDefinition,
 )
 from .profiles import Profile
 from .queries import (
@@ -226,14 +227,15 @@ class BatchStarter:
         groups = self._group(items, self._instance_deployment)
         return self.create_batch(INSTANCE_RESTART, groups, parameters, definition.tenant_id, user)
 
-    def restart_by_key(self, key: str, body: dict[str, Any], user: str | None) -> Batch:
-        """``POST /process-definition/key/{key}/restart-async``: latest version, no tenant."""
+    def definition_by_key(self, key: str) -> ProcessDefinition:
+        """The latest version of a key without tenant, as ``/process-definition/key/{key}``
+        resolves it (before the body is read), or the engine's 404."""
         definition = self.store.latest_definition(key)
         if definition is None:
             raise rest_error(
                 404, f"No matching process definition with key: {key} and no tenant-id"
             )
-        return self.restart(definition.id, body, user)
+        return definition
 
     # -- shared steps -------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from waitress import create_server
 from .app import create_app
 from .config import load_config
 from .profiles import PROFILES
+from .progression import MODES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +36,17 @@ def build_parser() -> argparse.ArgumentParser:
         const=False,
         help="start with an empty engine",
     )
+    parser.add_argument(
+        "--progression",
+        choices=MODES,
+        help="how jobs run: manual (admin API steps them), timed (default), instant",
+    )
+    parser.add_argument(
+        "--jobs-per-second", type=float, help="pace of the timed job executor (default 100)"
+    )
+    parser.add_argument(
+        "--batch-poll-time", type=float, help="seconds between batch monitor runs (default 30)"
+    )
     parser.add_argument("--batch-jobs-per-seed", type=int, help="engine setting (default 100)")
     parser.add_argument("--invocations-per-batch-job", type=int, help="engine setting (default 1)")
     return parser
@@ -53,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     server = create_server(app, host=config.host, port=config.port, threads=8)
     url = f"http://{config.host}:{server.effective_port}{config.base_path}"
     print(
-        f"Camunda batch mock listening on {url} (profile {config.profile}, seed {config.seed})",
+        f"Camunda batch mock listening on {url} (profile {config.profile}, seed {config.seed}, "
+        f"progression {config.progression})",
         flush=True,
     )
     try:

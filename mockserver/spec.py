@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -22,6 +23,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from .clock import parse_engine_date
 from .errors import CamundaError, mapping_error
 
 SPEC_URI = "urn:camunda-batch-contracts:openapi"
@@ -148,10 +150,22 @@ class Spec:
             ]
         if "integer" in types:
             return self._coerce_integer(value, schema, where)
+        if "pattern" in schema and isinstance(value, str):
+            return self._check_date(value, schema["pattern"], where)
         if "boolean" in types and isinstance(value, str) and value in ("true", "false"):
             return value == "true"
         if "string" in types and not isinstance(value, (str, dict, list)) and value is not None:
             return json.dumps(value)  # Jackson writes scalars into String fields as text
+        return value
+
+    @staticmethod
+    def _check_date(value: str, pattern: str, where: str) -> str:
+        """Dates are the only patterned strings; one of the right shape must also exist."""
+        if re.fullmatch(pattern, value):
+            try:
+                parse_engine_date(value)
+            except ValueError:
+                raise mapping_error(f"{where.lstrip('/')}: '{value}' is not a real date") from None
         return value
 
     def _coerce_integer(self, value: Any, schema: dict[str, Any], where: str) -> Any:

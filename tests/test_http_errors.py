@@ -123,3 +123,11 @@ def test_a_bad_request_changes_no_state(client: FlaskClient) -> None:
     for raw in (b"{", b"[]", b'{"retries": "x"}'):
         client.post(JOB_RETRIES, data=raw, content_type="application/json")
     assert client.get(f"{BASE}/batch/count").get_json() == before == {"count": 0}
+
+
+@pytest.mark.parametrize("date", ["2025-13-01T10:00:00.000+0100", "2025-02-30T10:00:00.000+0100"])
+def test_impossible_dates_are_mapping_errors(client: FlaskClient, date: str) -> None:
+    # Checked while mapping, so before the engine's own rules (no "retries is null" here).
+    response = client.post(JOB_RETRIES, json={"processInstances": ["a"], "dueDate": date})
+    assert_error(response, 400, "InvalidRequestException", "")
+    assert "is not a real date" in response.headers["X-Mock-Error-Detail"]

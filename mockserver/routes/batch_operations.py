@@ -53,6 +53,8 @@ def restart(definition_id: str) -> ResponseReturnValue:
 @blueprint.post("/process-definition/key/<key>/restart-async")
 def restart_by_key(key: str) -> ResponseReturnValue:
     engine = current_engine()
+    with engine.store.lock:
+        definition_id = engine.batches.definition_by_key(key).id
     body = json_body("restartProcessInstanceAsyncByKey")
     with engine.store.lock:
-        return jsonify(engine.batches.restart_by_key(key, body, request_user()).to_json())
+        return jsonify(engine.batches.restart(definition_id, body, request_user()).to_json())
