@@ -269,7 +269,6 @@ class Job:
             "priority": self.priority,
             "tenantId": definition.tenant_id,
             "createTime": format_engine_date(self.create_time),
-            "batchId": self.batch_id,
         }
 
 

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .models import (
-    EXTERNALLY_TERMINATED,
     INSTANCE_MODIFICATION,
     INSTANCE_RESTART,
+    INTERNALLY_TERMINATED,
     SET_EXTERNAL_TASK_RETRIES,
     SET_JOB_RETRIES,
     UPDATE_SUSPENSION_STATE,
@@ -26,8 +26,6 @@ from .runtime import ProcessRuntime
 from .store import EngineStore
 
 Apply = Callable[[], None]
-
-MODIFICATION_DELETE_REASON = "Cancellation due to process instance modification"
 
 
 class ItemFailure(Exception):
@@ -59,7 +57,8 @@ class BatchOperations:
     def _job_retries(self, batch: Batch, job_id: str | None) -> Apply:
         job = self.store.jobs.get(job_id or "")
         if job is None:
-            raise ItemFailure(f"ENGINE-13053 No job found with id '{job_id}'.")
+            # The engine's own text, stray quote included.
+            raise ItemFailure(f"ENGINE-13053 No job found with id '{job_id}'.'")
         parameters = batch.parameters
 
         def apply() -> None:
@@ -104,7 +103,8 @@ class BatchOperations:
                 f"'{parameters['processDefinitionId']}'"
             )
         for instruction in parameters["instructions"]:
-            _target_activity(instance.definition, instruction)
+            if instruction["type"] != "cancel":  # cancelling an unknown activity does nothing
+                _target_activity(instance.definition, instruction)
         return lambda: self._modify(instance, parameters["instructions"])
 
     def _modify(self, instance: ProcessInstance, instructions: list[dict[str, Any]]) -> None:
@@ -122,7 +122,8 @@ class BatchOperations:
             else:
                 self.runtime.enter(instance, _target_activity(instance.definition, instruction))
         if instance.is_running and not instance.activity_instances:
-            self.runtime.finish(instance, EXTERNALLY_TERMINATED, MODIFICATION_DELETE_REASON)
+            # The batch's modification builder does not mark the cancellation as external.
+            self.runtime.finish(instance, INTERNALLY_TERMINATED)
 
     def _restart(self, batch: Batch, instance_id: str | None) -> Apply:
         parameters = batch.parameters
@@ -143,7 +144,7 @@ class BatchOperations:
                 f"process definition '{historic.definition.id}' does not match given process "
                 f"definition '{definition.id}'"
             )
-        starts = [_target_activity(definition, i) for i in parameters["instructions"]]
+        starts = _restart_targets(definition, parameters["instructions"])
         variables = (
             historic.initial_variables if parameters["initialVariables"] else historic.variables
         )
@@ -160,35 +161,58 @@ class BatchOperations:
         return apply
 
 
+def _restart_targets(
+    definition: ProcessDefinition, instructions: list[dict[str, Any]]
+) -> list[str]:
+    """Where a restarted instance starts; the first instruction has a message of its own."""
+    first = instructions[0]
+    if first["type"] == "startBeforeActivity" and first["activityId"] not in definition.activities:
+        raise ItemFailure(
+            f"Element '{first['activityId']}' does not exist in process {definition.id}: "
+            "targetElement is null"
+        )
+    if first["type"] == "startTransition" and first["transitionId"] not in definition.flows:
+        raise ItemFailure(
+            f"Element '{first['transitionId']}' does not exist in process {definition.id}: "
+            "targetElement is null"
+        )
+    return [_target_activity(definition, instruction) for instruction in instructions]
+
+
 def _target_activity(definition: ProcessDefinition, instruction: dict[str, Any]) -> str:
-    """The activity an instruction acts on or enters, or the engine's failure for a bad id."""
+    """The activity a start instruction enters, or the engine's failure for a bad id."""
     kind = instruction["type"]
     if kind == "startTransition":
-        flow = definition.flows.get(instruction["transitionId"])
+        transition_id = instruction["transitionId"]
+        flow = definition.flows.get(transition_id)
         if flow is None:
             raise ItemFailure(
-                f"Cannot perform instruction: Start transition '{instruction['transitionId']}'; "
-                f"Cannot find transition '{instruction['transitionId']}' in process definition "
-                f"'{definition.id}': transition is null"
+                f"Cannot perform instruction: Start transition '{transition_id}'; Element "
+                f"'{transition_id}' does not exist in process '{definition.id}': element is null"
             )
         return flow.target
     activity_id = instruction["activityId"]
-    if activity_id not in definition.activities:
-        description = {
-            "cancel": f"Cancel all instances of activity '{activity_id}'",
-            "startBeforeActivity": f"Start before activity '{activity_id}'",
-            "startAfterActivity": f"Start after activity '{activity_id}'",
-        }[kind]
-        raise ItemFailure(
-            f"Cannot perform instruction: {description}; Activity '{activity_id}' does not exist"
-            ": activity is null"
-        )
-    if kind != "startAfterActivity":
+    if kind == "startBeforeActivity":
+        if activity_id not in definition.activities:
+            raise ItemFailure(
+                f"Cannot perform instruction: Start before activity '{activity_id}'; Element "
+                f"'{activity_id}' does not exist in process '{definition.id}': element is null"
+            )
         return activity_id
-    outgoing = definition.outgoing(activity_id)
-    if len(outgoing) != 1:
+    if activity_id not in definition.activities:
         raise ItemFailure(
             f"Cannot perform instruction: Start after activity '{activity_id}'; Activity "
-            f"'{activity_id}' has either none or more than one outgoing transitions"
+            f"'{activity_id}' does not exist: activity is null"
+        )
+    outgoing = definition.outgoing(activity_id)
+    if not outgoing:
+        raise ItemFailure(
+            f"Cannot start after activity {activity_id}; activity has no outgoing sequence "
+            "flow to take"
+        )
+    if len(outgoing) > 1:
+        raise ItemFailure(
+            f"Cannot start after activity {activity_id}; activity has more than one outgoing "
+            "sequence flow"
         )
     return outgoing[0].target

@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from .. import params, resource_queries
-from ..errors import invalid_request, process_engine_error
+from ..errors import invalid_request, rest_error
 from .common import current_engine, json_body
 
 blueprint = Blueprint("runtime_reads", __name__)
@@ -77,7 +77,7 @@ def get_activity_instances(instance_id: str) -> ResponseReturnValue:
     with engine.store.lock:
         instance = engine.store.instances.get(instance_id)
         if instance is None or not instance.is_running:
-            raise process_engine_error(f"Process instance with id {instance_id} does not exist")
+            raise invalid_request(f"Process instance with id {instance_id} does not exist", 404)
         return jsonify(resource_queries.activity_instance_tree(engine.store, instance))
 
 
@@ -132,7 +132,7 @@ def get_external_task(task_id: str) -> ResponseReturnValue:
     with engine.store.lock:
         task = engine.store.external_tasks.get(task_id)
         if task is None:
-            raise invalid_request(f"External task with id {task_id} does not exist", 404)
+            raise rest_error(404, f"External task with id {task_id} does not exist")
         return jsonify(task.to_json())
 
 
@@ -200,3 +200,21 @@ def list_tasks() -> ResponseReturnValue:
 @blueprint.get("/task/count")
 def count_tasks() -> ResponseReturnValue:
     return _count(lambda: resource_queries.tasks(current_engine().store, request.args))
+
+
+@blueprint.post("/job/<id:job_id>/execute")
+def execute_job(job_id: str) -> ResponseReturnValue:
+    """Run one job now, due or not, suspended or not, as ``managementService.executeJob``.
+
+    The engine answers a failing job (its retries already decremented) with a 404 carrying
+    the failure's message, because the resource maps every engine exception to 404.
+    """
+    engine = current_engine()
+    with engine.store.lock:
+        job = engine.store.jobs.get(job_id)
+        if job is None:
+            raise invalid_request(f"ENGINE-14026 No job found with id '{job_id}'", 404)
+        failure = engine.executor.execute(job)
+    if failure is not None:
+        raise invalid_request(str(failure), 404)
+    return "", 204
