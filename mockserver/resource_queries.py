@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from . import params
+from .errors import invalid_request
 from .models import ExternalTask, Incident, Job, JobDefinition, ProcessInstance, UserTask
 from .queries import (
     select_external_tasks,
@@ -47,6 +48,9 @@ def dto_from_args(args: Mapping[str, str], schema: dict[str, Any]) -> dict[str, 
     for name in args:
         if name in PAGING_AND_SORTING or name not in properties:
             continue
+        if name == "variables":
+            query[name] = variable_conditions(args[name])
+            continue
         types = properties[name].get("type", [])
         types = [types] if isinstance(types, str) else types
         if "array" in types:
@@ -60,10 +64,67 @@ def dto_from_args(args: Mapping[str, str], schema: dict[str, Any]) -> dict[str, 
     return query
 
 
+VARIABLE_OPERATORS = ("eq", "neq", "gt", "gteq", "lt", "lteq", "like")
+
+
+def variable_conditions(text: str) -> list[dict[str, Any]]:
+    """``variables=name_op_value,...`` (the engine's GET syntax) as body-style conditions."""
+    conditions = []
+    for part in text.split(","):
+        pieces = part.split("_")
+        operator_at = next(
+            (i for i, piece in enumerate(pieces) if i > 0 and piece in VARIABLE_OPERATORS), None
+        )
+        if operator_at is None or operator_at == len(pieces) - 1:
+            raise invalid_request(
+                f"Cannot set query parameter 'variables' to value '{text}': "
+                "variable query parameter has to have format KEY_OPERATOR_VALUE"
+            )
+        value = "_".join(pieces[operator_at + 1 :])
+        conditions.append(
+            {
+                "name": "_".join(pieces[:operator_at]),
+                "operator": pieces[operator_at],
+                "value": _query_value(value),
+            }
+        )
+    return conditions
+
+
+def _query_value(text: str) -> Any:
+    """A GET variable value: a boolean or a number where it reads as one, else the text."""
+    if text in ("true", "false"):
+        return text == "true"
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            continue
+    return text
+
+
 def _sorted(items: list, args: Mapping[str, str], keys: dict[str, Callable[[Any], Any]]) -> list:
     sort_by, descending = params.sorting(args, tuple(keys))
     if sort_by is not None:
         items.sort(key=lambda item: _sortable(keys[sort_by](item)), reverse=descending)
+    return items
+
+
+def _sorted_by_body(
+    items: list, query: dict[str, Any], args: Mapping[str, str], keys: dict[str, Callable]
+) -> list:
+    """Sort by GET parameters, or by a POST body's ``sorting`` list (first entry first).
+
+    The engine ignores a ``sorting`` entry whose ``sortBy`` it does not know.
+    """
+    sortings = [s for s in query.get("sorting") or [] if s.get("sortBy") in keys]
+    if not sortings:
+        return _sorted(items, args, keys)
+    for sorting in reversed(sortings):  # stable sorts: the last applied is the primary key
+        key = keys[sorting["sortBy"]]
+        items.sort(
+            key=lambda item: _sortable(key(item)), reverse=sorting.get("sortOrder") == "desc"
+        )
     return items
 
 
@@ -119,21 +180,22 @@ def process_instances(
     store: EngineStore, query: dict[str, Any], args: Mapping[str, str]
 ) -> list[ProcessInstance]:
     """Runtime instances for ``GET``/``POST /process-instance``, sorted."""
-    return _sorted(select_process_instances(store, query), args, INSTANCE_SORT)
+    return _sorted_by_body(select_process_instances(store, query), query, args, INSTANCE_SORT)
 
 
 def historic_process_instances(
     store: EngineStore, query: dict[str, Any], args: Mapping[str, str]
 ) -> list[ProcessInstance]:
     """All instances for ``GET``/``POST /history/process-instance``, sorted."""
-    return _sorted(select_historic_process_instances(store, query), args, HISTORIC_INSTANCE_SORT)
+    selected = select_historic_process_instances(store, query)
+    return _sorted_by_body(selected, query, args, HISTORIC_INSTANCE_SORT)
 
 
 def external_tasks(
     store: EngineStore, query: dict[str, Any], args: Mapping[str, str]
 ) -> list[ExternalTask]:
     """External tasks for ``GET``/``POST /external-task``, sorted."""
-    return _sorted(select_external_tasks(store, query), args, EXTERNAL_TASK_SORT)
+    return _sorted_by_body(select_external_tasks(store, query), query, args, EXTERNAL_TASK_SORT)
 
 
 # -- resources with filter tables of their own -------------------------------------------
