@@ -93,7 +93,7 @@ def statistics(store: EngineStore, batches: list[Batch]) -> list[dict[str, Any]]
     result = []
     for batch in batches:
         in_table, failed = present.get(batch.batch_job_definition.id, [0, 0])
-        remaining = in_table + max(batch.total_jobs - batch.jobs_created, 0)
+        remaining = in_table + batch.total_jobs - batch.jobs_created  # unclamped, as the engine
         result.append(
             {
                 **batch.to_json(),

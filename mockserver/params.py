@@ -45,11 +45,12 @@ def integer(args: Mapping[str, str], name: str) -> int | None:
     if value is None:
         return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
-        raise _cannot_set(
-            name, value, f"Cannot convert value {value} to java type java.lang.Long"
-        ) from None
+        number = None
+    if number is None or not -(2**63) <= number < 2**63:
+        raise _cannot_set(name, value, f"Cannot convert value {value} to java type java.lang.Long")
+    return number
 
 
 def string_list(args: Mapping[str, str], name: str) -> list[str] | None:

@@ -30,7 +30,6 @@ SPEC_URI = "urn:camunda-batch-contracts:openapi"
 
 # Keywords that Jackson's mapping enforces; everything else is an engine rule.
 MAPPING_KEYWORDS = frozenset({"type", "enum", "const", "additionalProperties", "pattern"})
-INT32 = (-(2**31), 2**31 - 1)
 
 
 def spec_path() -> Path:
@@ -178,9 +177,10 @@ class Spec:
                 return value  # left for the type check to reject
         elif isinstance(value, float):
             value = int(value)  # Jackson truncates floats written into integer fields
-        is_int32 = schema.get("format", "int32") == "int32"
-        if isinstance(value, int) and is_int32 and not INT32[0] <= value <= INT32[1]:
-            raise mapping_error(f"{where.lstrip('/')}: {value} is out of range of a 32-bit int")
+        bits = 64 if schema.get("format") == "int64" else 32
+        limit = 2 ** (bits - 1)
+        if isinstance(value, int) and not -limit <= value < limit:
+            raise mapping_error(f"{where.lstrip('/')}: {value} is out of range of a {bits}-bit int")
         return value
 
 
