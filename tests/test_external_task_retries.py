@@ -17,7 +17,6 @@ from werkzeug.test import TestResponse
 
 from mockserver.engine import MockEngine
 from mockserver.models import ProcessInstance
-from tests.conftest import BASE, make_app
 from tests.assertions import (
     IRE,
     assert_error,
@@ -26,6 +25,7 @@ from tests.assertions import (
     basic_auth,
     total_jobs,
 )
+from tests.conftest import BASE, make_app
 
 PATH = f"{BASE}/external-task/retries-async"
 BATCH_TYPE = "set-external-task-retries"

@@ -16,7 +16,6 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from mockserver.engine import MockEngine
-from tests.conftest import BASE, make_app
 from tests.assertions import (
     IRE,
     assert_error,
@@ -25,6 +24,7 @@ from tests.assertions import (
     basic_auth,
     total_jobs,
 )
+from tests.conftest import BASE, make_app
 
 PATH = f"{BASE}/modification/executeAsync"
 BATCH_TYPE = "instance-modification"

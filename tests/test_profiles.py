@@ -19,8 +19,8 @@ from flask.testing import FlaskClient
 
 from mockserver.engine import MockEngine
 from mockserver.models import ProcessDefinition, ProcessInstance
-from tests.conftest import BASE, make_app
 from tests.assertions import BATCH_KEYS
+from tests.conftest import BASE, make_app
 
 OPENAPI = Path(__file__).resolve().parent.parent / "openapi.yaml"
 DIVERGENCES: list[dict[str, Any]] = yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))[

@@ -15,7 +15,6 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from mockserver.engine import MockEngine
-from tests.conftest import BASE, make_app
 from tests.assertions import (
     IRE,
     assert_error,
@@ -24,6 +23,7 @@ from tests.assertions import (
     basic_auth,
     total_jobs,
 )
+from tests.conftest import BASE, make_app
 
 PATH = f"{BASE}/process-instance/suspended-async"
 BATCH_TYPE = "instance-update-suspension-state"
