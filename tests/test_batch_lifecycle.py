@@ -237,3 +237,45 @@ def test_clock_moves_forward_only(client: FlaskClient) -> None:
     after = client.post("/mock-api/clock/advance", json={"seconds": 3600}).get_json()["now"]
     assert after > before
     assert client.post("/mock-api/clock/advance", json={"seconds": -1}).status_code == 400
+
+
+def test_execute_job_runs_one_job_now(client: FlaskClient) -> None:
+    batch = start_suspension(client, 2)
+    (seed,) = jobs_of(client, batch["seedJobDefinitionId"])
+    assert client.post(f"{BASE}/job/{seed['id']}/execute").status_code == 204
+    assert numbers(stats(client, batch["id"]))[0] == 2  # the seed ran: two jobs created
+    assert client.get(f"{BASE}/job/{seed['id']}").status_code == 404
+
+
+def test_execute_job_on_an_unknown_id(client: FlaskClient) -> None:
+    response = client.post(f"{BASE}/job/nope/execute")
+    assert response.status_code == 404
+    assert response.get_json() == {
+        "type": "InvalidRequestException",
+        "message": "ENGINE-14026 No job found with id 'nope'",
+        "code": None,
+    }
+
+
+def test_execute_job_that_fails_answers_404_and_costs_a_retry(client: FlaskClient) -> None:
+    response = client.post(
+        f"{BASE}/external-task/retries-async", json={"retries": 1, "externalTaskIds": ["gone"]}
+    )
+    batch = response.get_json()
+    step(client)  # seed
+    (job,) = jobs_of(client, batch["batchJobDefinitionId"])
+    failed = client.post(f"{BASE}/job/{job['id']}/execute")
+    message = "Cannot find external task with id gone: externalTask is null"
+    assert failed.status_code == 404
+    assert failed.get_json() == {
+        "type": "InvalidRequestException",
+        "message": message,
+        "code": None,
+    }
+    after = client.get(f"{BASE}/job/{job['id']}").get_json()
+    assert (after["retries"], after["exceptionMessage"]) == (2, message)
+    for _ in range(2):
+        client.post(f"{BASE}/job/{job['id']}/execute")
+    (incident,) = client.get(f"{BASE}/incident?configuration={job['id']}").get_json()
+    assert (incident["incidentType"], incident["incidentMessage"]) == ("failedJob", message)
+    assert numbers(stats(client, batch["id"]))[3] == 1
