@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from xml.parsers import expat
 
+from .conditions import UnsupportedCondition, check_condition
 from .models import Activity, SequenceFlow
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -30,6 +32,7 @@ _SIMPLE_KINDS = {
     "parallelGateway": "parallelGateway",
     "intermediateCatchEvent": "timerEvent",
     "intermediateThrowEvent": "task",
+    "boundaryEvent": "boundaryError",
 }
 # Elements inside a process that carry no behaviour of their own.
 _IGNORED = {"extensionElements", "documentation", "laneSet", "textAnnotation", "association"}
@@ -42,6 +45,41 @@ _DURATION = re.compile(
 class BpmnParseError(ValueError):
     """The file is not BPMN the mock can run; the message says what and where."""
 
+    def __init__(
+        self, message: str, element_id: str | None = None, position: tuple[int, int] = (0, 0)
+    ) -> None:
+        super().__init__(message)
+        self.element_id = element_id
+        self.line, self.column = position
+
+
+def _read_xml(text: str | bytes) -> tuple[ET.Element, dict[ET.Element, tuple[int, int]]]:
+    """Parse XML into an ElementTree, remembering where each element starts (line, column)."""
+    builder = ET.TreeBuilder()
+    positions: dict[ET.Element, tuple[int, int]] = {}
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def name(raw: str) -> str:  # expat's "uri}local" -> ElementTree's "{uri}local"
+        return "{" + raw if "}" in raw else raw
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        element = builder.start(name(tag), {name(k): v for k, v in attributes.items()})
+        positions[element] = (parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda tag: builder.end(name(tag))
+    parser.CharacterDataHandler = builder.data
+    try:
+        parser.Parse(text, True)
+    except expat.ExpatError as exc:
+        raise BpmnParseError(
+            f"the file is not well-formed XML: {expat.ErrorString(exc.code)}",
+            None,
+            (exc.lineno, exc.offset + 1),
+        ) from None
+    return builder.close(), positions
+
 
 @dataclass
 class ParsedProcess:
@@ -51,6 +89,7 @@ class ParsedProcess:
     name: str | None
     version_tag: str | None
     history_time_to_live: int | None
+    resource: str | None = None  # the file it came from
     activities: dict[str, Activity] = field(default_factory=dict)
     flows: dict[str, SequenceFlow] = field(default_factory=dict)
 
@@ -73,7 +112,7 @@ def parse_duration(text: str) -> float:
     return ((parts["days"] * 24 + parts["hours"]) * 60 + parts["minutes"]) * 60 + parts["seconds"]
 
 
-def _activity(element: ET.Element, local: str) -> Activity:
+def _activity(element: ET.Element, local: str, errors: dict[str, str]) -> Activity:
     element_id = element.get("id")
     if not element_id:
         raise BpmnParseError(f"a <{local}> has no id")
@@ -85,6 +124,7 @@ def _activity(element: ET.Element, local: str) -> Activity:
         async_before=_camunda(element, "asyncBefore") == "true",
         async_after=_camunda(element, "asyncAfter") == "true",
         default_flow=element.get("default"),
+        attached_to=element.get("attachedToRef"),
     )
     if local in ("serviceTask", "sendTask") and _camunda(element, "type") == "external":
         topic = _camunda(element, "topic")
@@ -92,7 +132,16 @@ def _activity(element: ET.Element, local: str) -> Activity:
             raise BpmnParseError(f"external task '{element_id}' has no camunda:topic")
         activity.topic = topic
     definitions = [child for child in element if _tag(child)[1].endswith("EventDefinition")]
-    if local == "intermediateCatchEvent":
+    if local == "boundaryEvent":
+        error = element.find(f"{{{BPMN_NS}}}errorEventDefinition")
+        if error is None or len(definitions) != 1 or not activity.attached_to:
+            raise BpmnParseError(
+                f"boundary event '{element_id}': only error boundary events attached to an "
+                "activity are supported",
+                element_id,
+            )
+        activity.error_code = errors.get(error.get("errorRef") or "")
+    elif local == "intermediateCatchEvent":
         timer = element.find(f"{{{BPMN_NS}}}timerEventDefinition/{{{BPMN_NS}}}timeDuration")
         if timer is None or not (timer.text or "").strip():
             raise BpmnParseError(
@@ -106,7 +155,9 @@ def _activity(element: ET.Element, local: str) -> Activity:
     return activity
 
 
-def _process(element: ET.Element) -> ParsedProcess:
+def _process(
+    element: ET.Element, errors: dict[str, str], positions: dict[ET.Element, tuple[int, int]]
+) -> ParsedProcess:
     key = element.get("id")
     if not key:
         raise BpmnParseError("a <process> has no id")
@@ -141,10 +192,19 @@ def _process(element: ET.Element) -> ParsedProcess:
                 (condition.text or "").strip() if condition is not None else None,
             )
         elif local in _SIMPLE_KINDS:
-            activity = _activity(child, local)
+            try:
+                activity = _activity(child, local, errors)
+            except BpmnParseError as error:
+                raise BpmnParseError(
+                    str(error), child.get("id"), positions.get(child, (0, 0))
+                ) from None
             process.activities[activity.id] = activity
         else:
-            raise BpmnParseError(f"process '{key}': <{local}> is not supported by the mock")
+            raise BpmnParseError(
+                f"process '{key}': <{local}> is not supported by the mock",
+                child.get("id"),
+                positions.get(child, (0, 0)),
+            )
     _check_graph(process)
     return process
 
@@ -157,23 +217,42 @@ def _check_graph(process: ParsedProcess) -> None:
         for end in (flow.source, flow.target):
             if end not in process.activities:
                 raise BpmnParseError(
-                    f"sequence flow '{flow.id}' refers to unknown activity '{end}'"
+                    f"sequence flow '{flow.id}' refers to unknown activity '{end}'", flow.id
                 )
+        if flow.condition is not None:
+            try:
+                check_condition(flow.condition)
+            except UnsupportedCondition as error:
+                raise BpmnParseError(
+                    f"sequence flow '{flow.id}': {error} (supported: ${{name}}, "
+                    "${name OP literal} with == != < <= > >=)",
+                    flow.id,
+                ) from None
+    for activity in process.activities.values():
+        if activity.attached_to is not None and activity.attached_to not in process.activities:
+            raise BpmnParseError(
+                f"boundary event '{activity.id}' is attached to unknown activity "
+                f"'{activity.attached_to}'",
+                activity.id,
+            )
 
 
-def parse_bpmn(text: str | bytes) -> list[ParsedProcess]:
-    """Every executable process of a BPMN document."""
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
-        raise BpmnParseError(f"the file is not well-formed XML: {exc}") from None
+def parse_bpmn(text: str | bytes, resource: str | None = None) -> list[ParsedProcess]:
+    """Every executable process of a BPMN document (``resource``: its file name)."""
+    root, positions = _read_xml(text)
     if _tag(root) != (BPMN_NS, "definitions"):
         raise BpmnParseError("the root element is not a BPMN 2.0 <definitions>")
+    errors = {
+        error.get("id", ""): error.get("errorCode") or error.get("id", "")
+        for error in root.findall(f"{{{BPMN_NS}}}error")
+    }
     processes = [
-        _process(element)
+        _process(element, errors, positions)
         for element in root.findall(f"{{{BPMN_NS}}}process")
         if element.get("isExecutable", "false") == "true"
     ]
+    for process in processes:
+        process.resource = resource
     if not processes:
         raise BpmnParseError('the file has no executable process (isExecutable="true")')
     return processes

@@ -31,9 +31,9 @@ def load_demo_data(store: EngineStore, runtime: ProcessRuntime) -> None:
     faker.seed_instance(store.seed)
     pick = store.random
 
-    invoice = parse_bpmn(shipped_process("invoice.bpmn"))
-    order = parse_bpmn(shipped_process("order.bpmn"))
-    reminder = parse_bpmn(shipped_process("reminder.bpmn"))
+    invoice = parse_bpmn(shipped_process("invoice.bpmn"), "invoice.bpmn")
+    order = parse_bpmn(shipped_process("order.bpmn"), "order.bpmn")
+    reminder = parse_bpmn(shipped_process("reminder.bpmn"), "reminder.bpmn")
     invoice_v1 = runtime.deploy(invoice, name="invoice-1.0", source="demo")
     invoice_v2 = runtime.deploy(invoice, name="invoice-1.1", source="demo")
     orders = runtime.deploy(order, name="orders", source="demo")

@@ -50,6 +50,8 @@ class Activity:
     async_after: bool = False
     timer_seconds: float | None = None  # timer events: duration until due
     default_flow: str | None = None  # exclusive gateways: taken when no condition holds
+    attached_to: str | None = None  # boundary events: the activity they interrupt
+    error_code: str | None = None  # error boundary events: None catches every error
 
     @property
     def is_external_task(self) -> bool:
@@ -79,6 +81,7 @@ class ProcessDefinition:
     tenant_id: str | None = None
     version_tag: str | None = None
     history_time_to_live: int | None = None
+    resource: str | None = None
     suspended: bool = False
     activities: dict[str, Activity] = field(default_factory=dict)
     flows: dict[str, SequenceFlow] = field(default_factory=dict)
@@ -95,6 +98,10 @@ class ProcessDefinition:
         """The process's (single, none) start event."""
         return next(a for a in self.activities.values() if a.kind == "startEvent")
 
+    def boundary_events(self, activity_id: str) -> list[Activity]:
+        """The (error) boundary events attached to an activity."""
+        return [a for a in self.activities.values() if a.attached_to == activity_id]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -103,7 +110,7 @@ class ProcessDefinition:
             "description": None,
             "name": self.name,
             "version": self.version,
-            "resource": f"{self.key}.bpmn",
+            "resource": self.resource,
             "deploymentId": self.deployment_id,
             "diagram": None,
             "suspended": self.suspended,

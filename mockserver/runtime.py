@@ -63,6 +63,7 @@ class ProcessRuntime:
         name: str | None = None,
         tenant_id: str | None = None,
         source: str | None = None,
+        resources: dict[str, bytes] | None = None,
     ) -> Deployment:
         """Register new definition versions (one per process key) in a new deployment."""
         store = self.store
@@ -71,7 +72,8 @@ class ProcessRuntime:
             name=name,
             tenant_id=tenant_id,
             source=source,
-            deployment_time=store.clock.now().isoformat(),
+            deployment_time=store.clock.now(),
+            resources=dict(resources or {}),
         )
         store.deployments[deployment.id] = deployment
         for process in processes:
@@ -86,6 +88,7 @@ class ProcessRuntime:
                 tenant_id=tenant_id,
                 version_tag=process.version_tag,
                 history_time_to_live=process.history_time_to_live,
+                resource=process.resource,
                 activities=dict(process.activities),
                 flows=dict(process.flows),
             )
@@ -407,3 +410,25 @@ class ProcessRuntime:
         for incident in self.store.incidents.values():
             if incident.configuration == configuration and incident.is_open:
                 incident.end_time = now
+
+    def throw_bpmn_error(self, instance: ProcessInstance, token_id: str, error_code: str) -> None:
+        """A BPMN error at a waiting activity: its error boundary event takes over.
+
+        The boundary event whose error code matches (or one without a code) cancels the
+        activity and leaves through its own flows. Without one the error is not caught and
+        the token ends there, as the engine ends an execution with an uncaught error.
+        """
+        token = next(t for t in instance.activity_instances if t.id == token_id)
+        boundary = next(
+            (
+                event
+                for event in instance.definition.boundary_events(token.activity_id)
+                if event.error_code in (None, error_code)
+            ),
+            None,
+        )
+        self.cancel_tokens(instance, [token])
+        if boundary is not None:
+            self.enter(instance, boundary.id)
+        if instance.is_running and not instance.activity_instances:
+            self.finish(instance, COMPLETED)

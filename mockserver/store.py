@@ -13,8 +13,9 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from .clock import MockClock
+from .clock import MockClock, format_engine_date
 from .models import (
     Batch,
     ExternalTask,
@@ -29,14 +30,26 @@ from .models import (
 
 @dataclass
 class Deployment:
-    """A deployment: a name, a time and the definitions it brought."""
+    """A deployment: a name, a time, its resources and the definitions it brought."""
 
     id: str
     name: str | None
     tenant_id: str | None
     source: str | None
-    deployment_time: str
+    deployment_time: datetime
+    resources: dict[str, bytes] = field(default_factory=dict)
     definition_ids: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``DeploymentDto``."""
+        return {
+            "links": [],
+            "id": self.id,
+            "name": self.name,
+            "source": self.source,
+            "deploymentTime": format_engine_date(self.deployment_time),
+            "tenantId": self.tenant_id,
+        }
 
 
 class EngineStore:
