@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from .config import MockConfig
 from .engine import MockEngine
 from .errors import CamundaError
-from .routes import admin, batch_operations, batches, meta, runtime_reads
+from .routes import admin, batch_operations, batches, meta, repository, runtime_reads, work
 from .routes.common import EXTENSION_KEY, ResourceIdConverter
 from .spec import Spec, load_document
 
@@ -38,7 +38,7 @@ def create_app(config: MockConfig | None = None, spec: Spec | None = None) -> Fl
     app.url_map.converters["id"] = ResourceIdConverter
     engine = MockEngine(config, spec or default_spec())
     app.extensions[EXTENSION_KEY] = engine
-    for module in (batch_operations, batches, runtime_reads, meta):
+    for module in (batch_operations, batches, runtime_reads, repository, work, meta):
         app.register_blueprint(module.blueprint, url_prefix=config.base_path)
     app.register_blueprint(admin.blueprint)
     app.before_request(engine.progression.before_request)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from .batch_lifecycle import BatchLifecycle
 from .batches import BatchSettings, BatchStarter
+from .commands import Commands
 from .config import MockConfig
 from .demo import load_demo_data
 from .job_executor import JobExecutor
 from .operations import BatchOperations
 from .profiles import Profile
 from .progression import Progression
+from .repository import Repository
 from .runtime import ProcessRuntime
 from .spec import Spec
 from .store import EngineStore
@@ -23,6 +25,8 @@ class MockEngine:
         self.spec = spec
         self.store = EngineStore(config.seed)
         self.runtime = ProcessRuntime(self.store)
+        self.repository = Repository(self.store, self.runtime)
+        self.commands = Commands(self.store, self.runtime)
         self.profile = Profile(config.profile, spec.divergences)
         self.batches = BatchStarter(
             self.store,

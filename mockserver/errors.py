@@ -20,6 +20,7 @@ class CamundaError(Exception):
         message: str | None,
         code: int | None = None,
         headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -27,10 +28,11 @@ class CamundaError(Exception):
         self.message = message
         self.code = code
         self.headers = headers or {}
+        self.extra = extra or {}  # keys some exceptions add, e.g. a ParseException's details
 
     def body(self) -> dict[str, Any]:
         """The JSON body the engine sends for this error."""
-        return {"type": self.type, "message": self.message, "code": self.code}
+        return {"type": self.type, "message": self.message, "code": self.code, **self.extra}
 
 
 def invalid_request(message: str | None, status: int = 400) -> CamundaError:

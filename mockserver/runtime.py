@@ -284,6 +284,14 @@ class ProcessRuntime:
         for token in tokens:
             instance.activity_instances.remove(token)
 
+    def forget(self, instance: ProcessInstance) -> None:
+        """Drop an ended instance and its incidents from history (cascading deletes)."""
+        del self.store.instances[instance.id]
+        for incident_id in [
+            i.id for i in self.store.incidents.values() if i.process_instance_id == instance.id
+        ]:
+            del self.store.incidents[incident_id]
+
     def cancel(self, instance: ProcessInstance, reason: str | None = None) -> None:
         """Delete a running instance (``DELETE /process-instance/{id}``)."""
         self.finish(instance, EXTERNALLY_TERMINATED, reason)

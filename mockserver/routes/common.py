@@ -40,4 +40,7 @@ class ResourceIdConverter(BaseConverter):
     the POST-only literal path, not a lookup of an instance called "job-retries".
     """
 
-    regex = r"(?!(?:count|statistics|job-retries|suspended-async|retries-async)$)[^/]+"
+    regex = (
+        r"(?!(?:count|statistics|job-retries|suspended-async|retries-async|fetchAndLock|create"
+        r"|key)$)[^/]+"
+    )

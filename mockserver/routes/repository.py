@@ -1,0 +1,149 @@
+"""Deployments, process definitions and starting instances."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from .. import params
+from ..errors import invalid_request
+from ..repository import select_definitions
+from .common import current_engine, json_body
+
+blueprint = Blueprint("repository", __name__)
+
+TEXT_PARTS = ("deployment-name", "deployment-source", "tenant-id")
+FLAG_PARTS = ("enable-duplicate-filtering", "deploy-changed-only")
+
+
+@blueprint.post("/deployment/create")
+def create_deployment() -> ResponseReturnValue:
+    """Multipart: the text parts below, every other part is a resource file."""
+    if request.mimetype != "multipart/form-data":
+        raise invalid_request("The request must be multipart/form-data", 415)
+    form = request.form
+    files = {
+        upload.filename or field: upload.read() for field, upload in request.files.items(multi=True)
+    }
+    files.update(
+        {
+            field: value.encode()
+            for field, value in form.items()
+            if field not in TEXT_PARTS + FLAG_PARTS
+        }
+    )
+    engine = current_engine()
+    with engine.store.lock:
+        result = engine.repository.deploy(
+            files,
+            name=form.get("deployment-name"),
+            source=form.get("deployment-source"),
+            tenant_id=form.get("tenant-id"),
+            duplicate_filtering=form.get("enable-duplicate-filtering") == "true",
+            changed_only=form.get("deploy-changed-only") == "true",
+        )
+        return jsonify(result.to_json())
+
+
+def _deployments() -> list:
+    args = request.args
+    sort_by, descending = params.sorting(args, ("id", "name", "deploymentTime", "tenantId"))
+    selected = [
+        d
+        for d in current_engine().store.deployments.values()
+        if args.get("id") in (None, d.id)
+        and args.get("name") in (None, d.name)
+        and args.get("source") in (None, d.source)
+        and (
+            params.string_list(args, "tenantIdIn") is None
+            or d.tenant_id in params.string_list(args, "tenantIdIn")
+        )
+        and (not params.boolean(args, "withoutTenantId") or d.tenant_id is None)
+        and (not params.boolean(args, "withoutSource") or d.source is None)
+    ]
+    if sort_by is not None:
+        keys = {
+            "id": "id",
+            "name": "name",
+            "deploymentTime": "deployment_time",
+            "tenantId": "tenant_id",
+        }
+        selected.sort(key=lambda d: getattr(d, keys[sort_by]) or "", reverse=descending)
+    return selected
+
+
+@blueprint.get("/deployment")
+def list_deployments() -> ResponseReturnValue:
+    with current_engine().store.lock:
+        return jsonify([d.to_json() for d in params.page(_deployments(), request.args)])
+
+
+@blueprint.get("/deployment/count")
+def count_deployments() -> ResponseReturnValue:
+    with current_engine().store.lock:
+        return jsonify({"count": len(_deployments())})
+
+
+@blueprint.get("/deployment/<id:deployment_id>")
+def get_deployment(deployment_id: str) -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        return jsonify(engine.repository.find_deployment(deployment_id).to_json())
+
+
+@blueprint.delete("/deployment/<id:deployment_id>")
+def delete_deployment(deployment_id: str) -> ResponseReturnValue:
+    engine = current_engine()
+    cascade = params.boolean(request.args, "cascade") or False
+    with engine.store.lock:
+        engine.repository.delete_deployment(deployment_id, cascade)
+    return "", 204
+
+
+@blueprint.get("/process-definition")
+def list_definitions() -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        selected = params.page(select_definitions(engine.store, request.args), request.args)
+        return jsonify([d.to_json() for d in selected])
+
+
+@blueprint.get("/process-definition/count")
+def count_definitions() -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        return jsonify({"count": len(select_definitions(engine.store, request.args))})
+
+
+@blueprint.get("/process-definition/<id:definition_id>")
+def get_definition(definition_id: str) -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        return jsonify(engine.repository.find_definition(definition_id).to_json())
+
+
+@blueprint.get("/process-definition/key/<key>")
+def get_definition_by_key(key: str) -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        return jsonify(engine.repository.definition_by_key(key).to_json())
+
+
+@blueprint.post("/process-definition/<id:definition_id>/start")
+def start_instance(definition_id: str) -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        definition = engine.repository.find_definition(definition_id)
+    body = json_body("startProcessInstance")
+    with engine.store.lock:
+        return jsonify(engine.commands.start(definition, body))
+
+
+@blueprint.post("/process-definition/key/<key>/start")
+def start_instance_by_key(key: str) -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        definition = engine.repository.definition_by_key(key)
+    body = json_body("startProcessInstanceByKey")
+    with engine.store.lock:
+        return jsonify(engine.commands.start(definition, body))

@@ -1,0 +1,78 @@
+"""Moving instances on: user tasks, the external task worker API, variables, deletion."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
+
+from .common import current_engine, json_body
+
+blueprint = Blueprint("work", __name__)
+
+
+@blueprint.post("/task/<id:task_id>/complete")
+def complete_task(task_id: str) -> ResponseReturnValue:
+    engine = current_engine()
+    body = json_body("completeTask")
+    with engine.store.lock:
+        variables = engine.commands.complete_task(task_id, body)
+    return (jsonify(variables), 200) if variables is not None else ("", 204)
+
+
+@blueprint.post("/external-task/fetchAndLock")
+def fetch_and_lock() -> ResponseReturnValue:
+    engine = current_engine()
+    body = json_body("fetchAndLock")
+    with engine.store.lock:
+        return jsonify(engine.commands.fetch_and_lock(body))
+
+
+@blueprint.post("/external-task/<id:task_id>/complete")
+def complete_external_task(task_id: str) -> ResponseReturnValue:
+    engine = current_engine()
+    body = json_body("completeExternalTask")
+    with engine.store.lock:
+        engine.commands.complete_external_task(task_id, body)
+    return "", 204
+
+
+@blueprint.post("/external-task/<id:task_id>/failure")
+def fail_external_task(task_id: str) -> ResponseReturnValue:
+    engine = current_engine()
+    body = json_body("handleExternalTaskFailure")
+    with engine.store.lock:
+        engine.commands.fail_external_task(task_id, body)
+    return "", 204
+
+
+@blueprint.post("/external-task/<id:task_id>/bpmnError")
+def external_task_bpmn_error(task_id: str) -> ResponseReturnValue:
+    engine = current_engine()
+    body = json_body("handleExternalTaskBpmnError")
+    with engine.store.lock:
+        engine.commands.bpmn_error(task_id, body)
+    return "", 204
+
+
+@blueprint.delete("/process-instance/<id:instance_id>")
+def delete_process_instance(instance_id: str) -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        engine.commands.delete_instance(instance_id)
+    return "", 204
+
+
+@blueprint.get("/process-instance/<id:instance_id>/variables/<name>")
+def get_variable(instance_id: str, name: str) -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        return jsonify(engine.commands.get_variable(instance_id, name))
+
+
+@blueprint.put("/process-instance/<id:instance_id>/variables/<name>")
+def set_variable(instance_id: str, name: str) -> ResponseReturnValue:
+    engine = current_engine()
+    body = json_body("setProcessInstanceVariable")
+    with engine.store.lock:
+        engine.commands.set_variable(instance_id, name, body)
+    return "", 204
