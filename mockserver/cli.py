@@ -10,6 +10,7 @@ from waitress import create_server
 
 from .app import create_app
 from .config import load_config
+from .errors import CamundaError
 from .profiles import PROFILES
 from .progression import MODES
 
@@ -37,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="start with an empty engine",
     )
     parser.add_argument(
+        "--bpmn",
+        action="append",
+        metavar="FILE",
+        help="deploy this BPMN file at start (repeatable)",
+    )
+    parser.add_argument(
         "--progression",
         choices=MODES,
         help="how jobs run: manual (admin API steps them), timed (default), instant",
@@ -61,7 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"camunda-batch-mock: {exc}", file=sys.stderr)
         return 2
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except CamundaError as error:  # a --bpmn file the mock cannot deploy
+        print(f"camunda-batch-mock: {error.message}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"camunda-batch-mock: {error}", file=sys.stderr)
+        return 2
     server = create_server(app, host=config.host, port=config.port, threads=8)
     url = f"http://{config.host}:{server.effective_port}{config.base_path}"
     print(

@@ -31,6 +31,7 @@ class MockConfig:
     batch_jobs_per_seed: int = 100
     invocations_per_batch_job: int = 1
     invocations_per_batch_job_by_type: dict[str, int] = field(default_factory=dict)
+    bpmn: list[str] = field(default_factory=list)  # the user's processes, deployed at start
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -81,7 +82,7 @@ def load_config(
         values.update(data)
     for name in known:
         env = os.environ.get(ENV_PREFIX + name.upper())
-        if env is not None and name != "invocations_per_batch_job_by_type":
+        if env is not None and name not in ("invocations_per_batch_job_by_type", "bpmn"):
             values[name] = _convert(name, env)
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
     return MockConfig(**values)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .batch_lifecycle import BatchLifecycle
 from .batches import BatchSettings, BatchStarter
 from .commands import Commands
@@ -49,6 +51,13 @@ class MockEngine:
             self.store, self.executor, config.progression, config.jobs_per_second
         )
 
+    def _deploy_user_processes(self) -> None:
+        """``--bpmn FILE``: each file becomes a deployment named after it."""
+        for path in self.config.bpmn:
+            file = Path(path)
+            resources = {file.name: file.read_bytes()}
+            self.repository.deploy(resources, name=file.stem, source="--bpmn")
+
     def reset(self, seed: int | None = None) -> None:
         """Back to the start state: empty, or the demo data for ``seed``."""
         with self.store.lock:
@@ -57,3 +66,4 @@ class MockEngine:
                 load_demo_data(self.store, self.runtime)
                 # The demo starts where a running job executor would be: nothing left due.
                 self.executor.run_due()
+            self._deploy_user_processes()
