@@ -137,6 +137,13 @@ def _variables_filter(names_ignore_case_key: str, values_ignore_case_key: str) -
     """``variables: [{name, operator, value}]``; every condition must hold."""
 
     def build(conditions: list[dict[str, Any]], ctx: QueryContext) -> Predicate:
+        for condition in conditions:
+            if condition.get("operator") not in _VARIABLE_OPERATORS:
+                raise ValueError(
+                    f"Invalid variable comparator specified: {condition.get('operator')}"
+                )
+            if condition.get("name") is None:
+                raise ValueError("a variable condition needs a name")
         names_ci = bool(ctx.query.get(names_ignore_case_key))
         values_ci = bool(ctx.query.get(values_ignore_case_key))
 
@@ -152,7 +159,8 @@ def _variables_filter(names_ignore_case_key: str, values_ignore_case_key: str) -
             for name, typed in instance.variables.items():
                 if norm_name(name) == wanted:
                     try:
-                        return compare(norm_value(typed.value), norm_value(condition["value"]))
+                        wanted_value = norm_value(condition.get("value"))
+                        return compare(norm_value(typed.value), wanted_value)
                     except TypeError:
                         return False
             return False
