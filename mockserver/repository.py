@@ -49,7 +49,8 @@ def parse_error(resource: str, error: BpmnParseError) -> CamundaError:
         "line": error.line,
         "column": error.column,
         "mainElementId": error.element_id,
-        "elementIds": [error.element_id] if error.element_id else [],
+        # The engine's DTO spells this key with a Cyrillic ie (U+0435); clients see that.
+        "\u0435lementIds": [error.element_id] if error.element_id else [],
     }
     details = {resource: {"errors": [problem], "warnings": []}}
     return CamundaError(400, "ParseException", message, code=0, extra={"details": details})
@@ -118,13 +119,17 @@ class Repository:
             raise invalid_request(f"Deployment with id '{deployment_id}' do not exist", 404)
         owned = set(deployment.definition_ids)
         instances = [i for i in self.store.instances.values() if i.definition.id in owned]
-        if not cascade and any(i.is_running for i in instances):
-            raise CamundaError(
-                500,
-                "ProcessEngineException",
-                "Deletion of process definition without cascading failed.",
-                code=0,
-            )
+        for definition_id in deployment.definition_ids:
+            running = sum(1 for i in instances if i.is_running and i.definition.id == definition_id)
+            if running and not cascade:
+                raise CamundaError(
+                    500,
+                    "ProcessEngineException",
+                    "ENGINE-03076 Deletion of process definition without cascading failed. "
+                    f"Process definition with id: {definition_id} can't be deleted, since there "
+                    f"exists {running} dependening process instances.",
+                    code=0,
+                )
         for instance in instances:
             if instance.is_running:
                 self.runtime.cancel(instance)
@@ -140,7 +145,12 @@ class Repository:
     def find_definition(self, definition_id: str) -> ProcessDefinition:
         definition = self.store.definitions.get(definition_id)
         if definition is None:
-            raise invalid_request(f"No matching definition with id {definition_id}", 404)
+            raise CamundaError(
+                404,
+                "InvalidRequestException",
+                f"No matching definition with id {definition_id}",
+                code=0,
+            )
         return definition
 
     def definition_by_key(self, key: str) -> ProcessDefinition:
@@ -206,6 +216,14 @@ def select_definitions(store: EngineStore, args: Mapping[str, str]) -> list[Proc
     if version is not None:
         tests.append(lambda d: d.version == version)
     if params.boolean(args, "latestVersion"):
+        if any(args.get(n) is not None for n in ("processDefinitionId", "version", "deploymentId")):
+            raise CamundaError(
+                500,
+                "ProcessEngineException",
+                "Calling latest() can only be used in combination with key(String) and "
+                "keyLike(String) or name(String) and nameLike(String)",
+                code=0,
+            )
         latest = _latest_versions(store)
         tests.append(lambda d: d.id in latest)
     if params.boolean(args, "suspended"):

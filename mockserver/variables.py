@@ -14,72 +14,77 @@ from .clock import format_engine_date, parse_engine_date
 from .models import TypedValue
 
 INT_RANGE = {"Short": 2**15, "Integer": 2**31, "Long": 2**63}
+JAVA_TYPES = {
+    "Short": "java.lang.Short",
+    "Integer": "java.lang.Integer",
+    "Long": "java.lang.Long",
+    "Double": "java.lang.Double",
+    "Boolean": "java.lang.Boolean",
+    "Date": "java.util.Date",
+}
 
 
 class VariableError(ValueError):
-    """A variable whose value does not fit its type; the message says which and why."""
+    """A variable whose value does not fit its type, worded as the engine words it."""
 
 
-def _integer(name: str, value: Any, type_name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise VariableError(f"Cannot convert value '{value}' of variable '{name}' to {type_name}")
-    try:
-        number = int(value)
+def _cannot_convert(value: Any, type_name: str) -> VariableError:
+    return VariableError(
+        f"Cannot convert value '{value}' of type '{type_name}' to java type {JAVA_TYPES[type_name]}"
+    )
+
+
+def _convert(value: Any, type_name: str) -> Any:
+    """The value as the named primitive type, or the engine's conversion error."""
+    if type_name in INT_RANGE:
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise _cannot_convert(value, type_name)
+        try:
+            number = int(value)
+        except ValueError:
+            raise _cannot_convert(value, type_name) from None
+        if not -INT_RANGE[type_name] <= number < INT_RANGE[type_name]:
+            raise _cannot_convert(value, type_name)
+        return number
+    if type_name == "Double":
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise _cannot_convert(value, type_name)
+        try:
+            return float(value)
+        except ValueError:
+            raise _cannot_convert(value, type_name) from None
+    if type_name == "Boolean":
+        if isinstance(value, bool):
+            return value
+        if value in ("true", "false"):
+            return value == "true"
+        raise _cannot_convert(value, type_name)
+    try:  # Date
+        return parse_engine_date(str(value))
     except ValueError:
-        raise VariableError(
-            f"Cannot convert value '{value}' of variable '{name}' to {type_name}"
-        ) from None
-    limit = INT_RANGE[type_name]
-    if not -limit <= number < limit:
-        raise VariableError(f"Value '{value}' of variable '{name}' is out of range of {type_name}")
-    return number
+        raise _cannot_convert(value, type_name) from None
 
 
 def typed_value(name: str, payload: Any) -> TypedValue:
-    """One variable from its REST form."""
+    """One variable from its REST form ``{"value", "type", "valueInfo"}``."""
     if not isinstance(payload, dict):
         raise VariableError(f"Variable '{name}' must be an object with 'value' and 'type'")
     value, type_name = payload.get("value"), payload.get("type")
     if type_name is None:
         return infer(value)
+    if type_name not in (*JAVA_TYPES, "String", "Json", "Null"):
+        raise VariableError(f"Unsupported value type '{type_name}'")
     if type_name == "Null" or value is None:
-        return TypedValue(type_name if value is None else "Null", None)
+        return TypedValue(type_name, None)
     if type_name == "String":
         return TypedValue("String", value if isinstance(value, str) else json.dumps(value))
-    if type_name in INT_RANGE:
-        return TypedValue(type_name, _integer(name, value, type_name))
-    if type_name == "Double":
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise VariableError(f"Cannot convert value '{value}' of variable '{name}' to Double")
-        try:
-            return TypedValue("Double", float(value))
-        except ValueError:
-            raise VariableError(
-                f"Cannot convert value '{value}' of variable '{name}' to Double"
-            ) from None
-    if type_name == "Boolean":
-        if isinstance(value, bool):
-            return TypedValue("Boolean", value)
-        if value in ("true", "false"):
-            return TypedValue("Boolean", value == "true")
-        raise VariableError(f"Cannot convert value '{value}' of variable '{name}' to Boolean")
-    if type_name == "Date":
-        try:
-            return TypedValue("Date", parse_engine_date(str(value)))
-        except ValueError:
-            raise VariableError(
-                f"Cannot convert value '{value}' of variable '{name}' to Date: expected the "
-                "format yyyy-MM-dd'T'HH:mm:ss.SSSZ"
-            ) from None
     if type_name == "Json":
         if not isinstance(value, str):
-            raise VariableError(f"Value of Json variable '{name}' must be a JSON string")
-        try:
-            json.loads(value)
-        except ValueError:
-            raise VariableError(f"Value of Json variable '{name}' is not valid JSON") from None
+            raise VariableError(
+                "Must provide 'null' or String value for value of SerializableValue type 'Json'."
+            )
         return TypedValue("Json", value)
-    raise VariableError(f"Unsupported value type '{type_name}' of variable '{name}'")
+    return TypedValue(type_name, _convert(value, type_name))
 
 
 def infer(value: Any) -> TypedValue:

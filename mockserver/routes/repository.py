@@ -6,8 +6,9 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from .. import params
-from ..errors import invalid_request
+from ..errors import CamundaError, invalid_request
 from ..repository import select_definitions
+from ..spec import unsupported_media_type
 from .common import current_engine, json_body
 
 blueprint = Blueprint("repository", __name__)
@@ -18,20 +19,19 @@ FLAG_PARTS = ("enable-duplicate-filtering", "deploy-changed-only")
 
 @blueprint.post("/deployment/create")
 def create_deployment() -> ResponseReturnValue:
-    """Multipart: the text parts below, every other part is a resource file."""
+    """Multipart: the text parts below; every other part must be a named resource file."""
     if request.mimetype != "multipart/form-data":
-        raise invalid_request("The request must be multipart/form-data", 415)
+        raise unsupported_media_type()
     form = request.form
+    for field in form:
+        if field not in TEXT_PARTS + FLAG_PARTS:
+            raise invalid_request(
+                "No file name found in the deployment resource described by form parameter "
+                f"'{field}'."
+            )
     files = {
         upload.filename or field: upload.read() for field, upload in request.files.items(multi=True)
     }
-    files.update(
-        {
-            field: value.encode()
-            for field, value in form.items()
-            if field not in TEXT_PARTS + FLAG_PARTS
-        }
-    )
     engine = current_engine()
     with engine.store.lock:
         result = engine.repository.deploy(
@@ -47,6 +47,10 @@ def create_deployment() -> ResponseReturnValue:
 
 def _deployments() -> list:
     args = request.args
+    if params.boolean(args, "withoutSource") and args.get("source") is not None:
+        raise invalid_request(
+            'The query parameters "withoutSource" and "source" cannot be used in combination.'
+        )
     sort_by, descending = params.sorting(args, ("id", "name", "deploymentTime", "tenantId"))
     selected = [
         d
@@ -132,10 +136,17 @@ def get_definition_by_key(key: str) -> ResponseReturnValue:
 @blueprint.post("/process-definition/<id:definition_id>/start")
 def start_instance(definition_id: str) -> ResponseReturnValue:
     engine = current_engine()
-    with engine.store.lock:
-        definition = engine.repository.find_definition(definition_id)
     body = json_body("startProcessInstance")
     with engine.store.lock:
+        definition = engine.store.definitions.get(definition_id)
+        if definition is None:  # the resource wraps the engine's failure in a 500
+            raise CamundaError(
+                500,
+                "RestException",
+                f"Cannot instantiate process definition {definition_id}: no deployed process "
+                f"definition found with id '{definition_id}': processDefinition is null",
+                code=0,
+            )
         return jsonify(engine.commands.start(definition, body))
 
 

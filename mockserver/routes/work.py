@@ -5,9 +5,20 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
+from ..errors import invalid_request
 from .common import current_engine, json_body
 
 blueprint = Blueprint("work", __name__)
+
+
+@blueprint.get("/task/<id:task_id>")
+def get_task(task_id: str) -> ResponseReturnValue:
+    engine = current_engine()
+    with engine.store.lock:
+        task = engine.store.user_tasks.get(task_id)
+        if task is None:
+            raise invalid_request(f"No matching task with id {task_id}", 404)
+        return jsonify(task.to_json())
 
 
 @blueprint.post("/task/<id:task_id>/complete")
