@@ -24,7 +24,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from .clock import parse_engine_date
-from .errors import CamundaError, mapping_error
+from .errors import CamundaError, invalid_request, mapping_error
 
 SPEC_URI = "urn:camunda-batch-contracts:openapi"
 
@@ -112,10 +112,19 @@ class Spec:
         errors = [
             e for e in self._validators[operation_id].iter_errors(body) if self._is_mapping_error(e)
         ]
+        # Jackson's errors first; then the mock's own refusal of filters it cannot apply
+        # (the engine would ignore them, silently widening the selection).
+        mapping = [e for e in errors if e.validator != "additionalProperties"]
+        if mapping:
+            first = min(mapping, key=lambda e: list(e.absolute_path))
+            raise mapping_error(f"{_where(first)}: {first.message}")
         if errors:
-            first = min(errors, key=lambda e: list(e.absolute_path))
-            where = "/".join(str(p) for p in first.absolute_path) or "(body)"
-            raise mapping_error(f"{where}: {first.message}")
+            first = errors[0]
+            unknown = sorted(set(first.instance) - set(first.schema.get("properties", {})))
+            raise invalid_request(
+                f"{_where(first)}: the mock does not support the filter(s) {', '.join(unknown)}; "
+                "it refuses them instead of ignoring them as the engine would"
+            )
         return body
 
     def _is_mapping_error(self, error: Any) -> bool:
@@ -182,6 +191,10 @@ class Spec:
         if isinstance(value, int) and not -limit <= value < limit:
             raise mapping_error(f"{where.lstrip('/')}: {value} is out of range of a {bits}-bit int")
         return value
+
+
+def _where(error: Any) -> str:
+    return "/".join(str(p) for p in error.absolute_path) or "(body)"
 
 
 def unsupported_media_type() -> CamundaError:
