@@ -170,10 +170,12 @@ def _process(
         version_tag=_camunda(element, "versionTag"),
         history_time_to_live=int(ttl) if ttl is not None else None,
     )
+    where: dict[str, tuple[int, int]] = {}  # element id -> position, for the graph checks
     for child in element:
         namespace, local = _tag(child)
         if namespace != BPMN_NS or local in _IGNORED:
             continue
+        where[child.get("id") or ""] = positions.get(child, (0, 0))
         if local == "sequenceFlow":
             flow_id, source, target = (
                 child.get("id"),
@@ -205,11 +207,11 @@ def _process(
                 child.get("id"),
                 positions.get(child, (0, 0)),
             )
-    _check_graph(process)
+    _check_graph(process, where)
     return process
 
 
-def _check_graph(process: ParsedProcess) -> None:
+def _check_graph(process: ParsedProcess, where: dict[str, tuple[int, int]]) -> None:
     starts = [a for a in process.activities.values() if a.kind == "startEvent"]
     if len(starts) != 1:
         raise BpmnParseError(f"process '{process.key}' must have exactly one start event")
@@ -217,7 +219,9 @@ def _check_graph(process: ParsedProcess) -> None:
         for end in (flow.source, flow.target):
             if end not in process.activities:
                 raise BpmnParseError(
-                    f"sequence flow '{flow.id}' refers to unknown activity '{end}'", flow.id
+                    f"sequence flow '{flow.id}' refers to unknown activity '{end}'",
+                    flow.id,
+                    where[flow.id],
                 )
         if flow.condition is not None:
             try:
@@ -227,6 +231,7 @@ def _check_graph(process: ParsedProcess) -> None:
                     f"sequence flow '{flow.id}': {error} (supported: ${{name}}, "
                     "${name OP literal} with == != < <= > >=)",
                     flow.id,
+                    where[flow.id],
                 ) from None
     for activity in process.activities.values():
         if activity.attached_to is not None and activity.attached_to not in process.activities:
@@ -234,6 +239,7 @@ def _check_graph(process: ParsedProcess) -> None:
                 f"boundary event '{activity.id}' is attached to unknown activity "
                 f"'{activity.attached_to}'",
                 activity.id,
+                where[activity.id],
             )
 
 
@@ -241,7 +247,9 @@ def parse_bpmn(text: str | bytes, resource: str | None = None) -> list[ParsedPro
     """Every executable process of a BPMN document (``resource``: its file name)."""
     root, positions = _read_xml(text)
     if _tag(root) != (BPMN_NS, "definitions"):
-        raise BpmnParseError("the root element is not a BPMN 2.0 <definitions>")
+        raise BpmnParseError(
+            "the root element is not a BPMN 2.0 <definitions>", None, positions[root]
+        )
     errors = {
         error.get("id", ""): error.get("errorCode") or error.get("id", "")
         for error in root.findall(f"{{{BPMN_NS}}}error")

@@ -209,9 +209,7 @@ class Commands:
             raise _engine_500(
                 "ProcessEngineException", "retryDuration is not greater than or equal to 0"
             )
-        self.runtime.fail_external_task(task, body.get("errorMessage"), retries)
-        if timeout and retries > 0:  # locked, so not fetchable, until the timeout passes
-            task.lock_expiration_time = self.store.clock.now() + timedelta(milliseconds=timeout)
+        self.runtime.fail_external_task(task, body.get("errorMessage"), retries, timeout)
 
     def bpmn_error(self, task_id: str, body: dict[str, Any]) -> None:
         """``POST /external-task/{id}/bpmnError``: an error boundary event may catch it."""

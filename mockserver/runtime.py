@@ -357,11 +357,15 @@ class ProcessRuntime:
         elif not had_retries and retries > 0:
             self.resolve_incidents(task.id)
 
-    def fail_external_task(self, task: ExternalTask, message: str | None, retries: int) -> None:
-        """``POST /external-task/{id}/failure``: unlock, record the error, set retries."""
+    def fail_external_task(
+        self, task: ExternalTask, message: str | None, retries: int, retry_timeout_ms: int = 0
+    ) -> None:
+        """``POST /external-task/{id}/failure``: record the error and set retries; the task
+        stays with its worker, locked until the retry timeout has passed."""
         task.error_message = message
-        task.worker_id = None
-        task.lock_expiration_time = None
+        task.lock_expiration_time = self.store.clock.now() + timedelta(
+            milliseconds=retry_timeout_ms
+        )
         self.set_external_task_retries(task, retries)
 
     def set_job_retries(self, job: Job, retries: int) -> None:

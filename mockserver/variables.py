@@ -72,6 +72,8 @@ def typed_value(name: str, payload: Any) -> TypedValue:
     value, type_name = payload.get("value"), payload.get("type")
     if type_name is None:
         return infer(value)
+    if isinstance(type_name, str) and type_name:  # the engine accepts "integer" for "Integer"
+        type_name = type_name[0].upper() + type_name[1:]
     if type_name not in (*JAVA_TYPES, "String", "Json", "Null"):
         raise VariableError(f"Unsupported value type '{type_name}'")
     if type_name == "Null" or value is None:

@@ -85,6 +85,30 @@ def test_unsupported_query_filter_is_named(client: FlaskClient) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "where"),
+    [
+        ("process-instance/job-retries", {"retries": 1}, "processInstanceQuery"),
+        ("external-task/retries-async", {"retries": 1}, "externalTaskQuery"),
+        ("external-task/retries-async", {"retries": 1}, "historicProcessInstanceQuery"),
+        ("process-instance/suspended-async", {}, "historicProcessInstanceQuery"),
+        ("modification/executeAsync", {"processDefinitionId": "d"}, "processInstanceQuery"),
+        (
+            "process-definition/d/restart-async",
+            {"instructions": []},
+            "historicProcessInstanceQuery",
+        ),
+    ],
+)
+def test_every_query_object_refuses_unsupported_filters(
+    client: FlaskClient, path: str, body: dict, where: str
+) -> None:
+    response = client.post(f"{BASE}/{path}", json={**body, where: {"colour": "red"}})
+    assert response.status_code == 400
+    message = response.get_json()["message"]
+    assert message.startswith(f"{where}: the mock does not support the filter(s) colour;")
+
+
 def test_a_wrong_type_wins_over_an_unsupported_filter(client: FlaskClient) -> None:
     body = {"processInstanceIds": "one", "processInstanceQuery": {"nameOfMyPet": "Rex"}}
     assert_error(client.post(SUSPEND, json=body), 400, "InvalidRequestException", "")

@@ -264,8 +264,6 @@ def test_batch_settings_shape_the_numbers(
         {"instructions": CANCEL},
         {"instructions": "cancel"},
         {"processInstanceIds": "p"},
-        {"processInstanceQuery": {"colour": "red"}},
-        {"historicProcessInstanceQuery": {"colour": "red"}},
         {"skipCustomListeners": "often"},
     ],
     ids=[
@@ -274,8 +272,6 @@ def test_batch_settings_shape_the_numbers(
         "object-for-instruction-array",
         "string-for-instruction-array",
         "string-for-id-array",
-        "unknown-filter-in-query",
-        "unknown-filter-in-historic-query",
         "non-boolean-string-for-flag",
     ],
 )

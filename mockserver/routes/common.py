@@ -25,6 +25,12 @@ def json_body(operation_id: str) -> dict[str, Any]:
     return current_engine().spec.read_body(operation_id, request.get_data(cache=False))
 
 
+def self_link(path: str) -> dict[str, str]:
+    """A ``self`` link to a resource under the engine's base path of this request."""
+    base = request.host_url.rstrip("/") + current_engine().config.base_path
+    return {"method": "GET", "href": f"{base}/{path}", "rel": "self"}
+
+
 def request_user() -> str | None:
     """The user named by HTTP Basic credentials, which the engine records as the creator."""
     auth = request.authorization

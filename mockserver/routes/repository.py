@@ -9,11 +9,11 @@ from .. import params
 from ..errors import CamundaError, invalid_request
 from ..repository import select_definitions
 from ..spec import unsupported_media_type
-from .common import current_engine, json_body
+from .common import current_engine, json_body, self_link
 
 blueprint = Blueprint("repository", __name__)
 
-TEXT_PARTS = ("deployment-name", "deployment-source", "tenant-id")
+TEXT_PARTS = ("deployment-name", "deployment-source", "tenant-id", "deployment-activation-time")
 FLAG_PARTS = ("enable-duplicate-filtering", "deploy-changed-only")
 
 
@@ -25,9 +25,9 @@ def create_deployment() -> ResponseReturnValue:
     form = request.form
     for field in form:
         if field not in TEXT_PARTS + FLAG_PARTS:
+            # The engine puts the part's file name here, which a text part does not have.
             raise invalid_request(
-                "No file name found in the deployment resource described by form parameter "
-                f"'{field}'."
+                "No file name found in the deployment resource described by form parameter 'null'."
             )
     files = {
         upload.filename or field: upload.read() for field, upload in request.files.items(multi=True)
@@ -42,7 +42,9 @@ def create_deployment() -> ResponseReturnValue:
             duplicate_filtering=form.get("enable-duplicate-filtering") == "true",
             changed_only=form.get("deploy-changed-only") == "true",
         )
-        return jsonify(result.to_json())
+        answer = result.to_json()
+        answer["links"] = [self_link(f"deployment/{result.deployment.id}")]
+        return jsonify(answer)
 
 
 def _deployments() -> list:
@@ -147,7 +149,7 @@ def start_instance(definition_id: str) -> ResponseReturnValue:
                 f"definition found with id '{definition_id}': processDefinition is null",
                 code=0,
             )
-        return jsonify(engine.commands.start(definition, body))
+        return jsonify(_with_self_link(engine.commands.start(definition, body)))
 
 
 @blueprint.post("/process-definition/key/<key>/start")
@@ -157,4 +159,9 @@ def start_instance_by_key(key: str) -> ResponseReturnValue:
         definition = engine.repository.definition_by_key(key)
     body = json_body("startProcessInstanceByKey")
     with engine.store.lock:
-        return jsonify(engine.commands.start(definition, body))
+        return jsonify(_with_self_link(engine.commands.start(definition, body)))
+
+
+def _with_self_link(instance: dict) -> dict:
+    """The start answer links to the new instance, as the engine's does."""
+    return {**instance, "links": [self_link(f"process-instance/{instance['id']}")]}
