@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
-from .common import current_engine, json_body, request_user
+from .common import DEFINITION_ID, current_engine, json_body, request_user
 
 blueprint = Blueprint("batch_operations", __name__)
 
@@ -42,7 +42,7 @@ def execute_modification() -> ResponseReturnValue:
         return jsonify(engine.batches.execute_modification(body, request_user()).to_json())
 
 
-@blueprint.post("/process-definition/<id:definition_id>/restart-async")
+@blueprint.post(f"/process-definition/{DEFINITION_ID}/restart-async")
 def restart(definition_id: str) -> ResponseReturnValue:
     engine = current_engine()
     body = json_body("restartProcessInstanceAsyncOperation")

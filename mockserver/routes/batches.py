@@ -14,7 +14,7 @@ from ..batch_queries import (
     select_historic_batches,
 )
 from ..errors import CamundaError
-from .common import current_engine, json_body
+from .common import BATCH_ID, HISTORIC_BATCH_ID, current_engine, json_body
 
 blueprint = Blueprint("batches", __name__)
 
@@ -58,14 +58,14 @@ def count_batch_statistics() -> ResponseReturnValue:
         return jsonify({"count": len(select_batch_statistics(engine.store, request.args))})
 
 
-@blueprint.get("/batch/<id:batch_id>")
+@blueprint.get(f"/batch/{BATCH_ID}")
 def get_batch(batch_id: str) -> ResponseReturnValue:
     engine = current_engine()
     with engine.store.lock:
         return jsonify(find_batch(engine.store, batch_id).to_json())
 
 
-@blueprint.put("/batch/<id:batch_id>/suspended")
+@blueprint.put(f"/batch/{BATCH_ID}/suspended")
 def set_batch_suspended(batch_id: str) -> ResponseReturnValue:
     engine = current_engine()
     suspended = bool(json_body("updateBatchSuspensionState").get("suspended"))
@@ -77,7 +77,7 @@ def set_batch_suspended(batch_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@blueprint.delete("/batch/<id:batch_id>")
+@blueprint.delete(f"/batch/{BATCH_ID}")
 def delete_batch(batch_id: str) -> ResponseReturnValue:
     engine = current_engine()
     cascade = params.boolean(request.args, "cascade") or False
@@ -104,14 +104,14 @@ def count_historic_batches() -> ResponseReturnValue:
         return jsonify({"count": len(select_historic_batches(engine.store, request.args))})
 
 
-@blueprint.get("/history/batch/<id:batch_id>")
+@blueprint.get(f"/history/batch/{HISTORIC_BATCH_ID}")
 def get_historic_batch(batch_id: str) -> ResponseReturnValue:
     engine = current_engine()
     with engine.store.lock:
         return jsonify(find_historic_batch(engine.store, batch_id).to_historic_json())
 
 
-@blueprint.delete("/history/batch/<id:batch_id>")
+@blueprint.delete(f"/history/batch/{HISTORIC_BATCH_ID}")
 def delete_historic_batch(batch_id: str) -> ResponseReturnValue:
     engine = current_engine()
     with engine.store.lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import current_app, request
@@ -11,6 +12,17 @@ from ..engine import MockEngine
 from ..spec import unsupported_media_type
 
 EXTENSION_KEY = "camunda_mock"
+
+# Each collection's id segment, excluding the literal paths beside it (see ResourceIdConverter).
+BATCH_ID = '<id("count", "statistics"):batch_id>'
+HISTORIC_BATCH_ID = '<id("count"):batch_id>'
+DEPLOYMENT_ID = '<id("count", "create"):deployment_id>'
+DEFINITION_ID = '<id("count", "key"):definition_id>'
+EXTERNAL_TASK_ID = '<id("count", "fetchAndLock", "retries-async"):task_id>'
+HISTORIC_INSTANCE_ID = '<id("count"):instance_id>'
+INSTANCE_ID = '<id("count", "job-retries", "suspended-async"):instance_id>'
+JOB_ID = '<id("count"):job_id>'
+TASK_ID = '<id("count"):task_id>'
 
 
 def current_engine() -> MockEngine:
@@ -40,13 +52,14 @@ def request_user() -> str | None:
 
 
 class ResourceIdConverter(BaseConverter):
-    """A resource id that is not one of the literal names beside it (``count``...).
+    """A resource id that is none of the literal path segments beside it.
 
-    JAX-RS prefers a literal path segment: ``GET /process-instance/job-retries`` is a 405 on
-    the POST-only literal path, not a lookup of an instance called "job-retries".
+    JAX-RS prefers a literal segment: ``GET /process-instance/job-retries`` is a 405 on the
+    POST-only literal path, not a lookup of an instance called "job-retries". Each route names
+    its collection's literal siblings: ``<id("count"):batch_id>``.
     """
 
-    regex = (
-        r"(?!(?:count|statistics|job-retries|suspended-async|retries-async|fetchAndLock|create"
-        r"|key)$)[^/]+"
-    )
+    def __init__(self, url_map: Any, *literals: str) -> None:
+        super().__init__(url_map)
+        excluded = "|".join(re.escape(word) for word in literals)
+        self.regex = f"(?!(?:{excluded})$)[^/]+" if literals else "[^/]+"

@@ -9,7 +9,7 @@ from .. import params
 from ..errors import CamundaError, invalid_request
 from ..repository import select_definitions
 from ..spec import unsupported_media_type
-from .common import current_engine, json_body, self_link
+from .common import DEFINITION_ID, DEPLOYMENT_ID, current_engine, json_body, self_link
 
 blueprint = Blueprint("repository", __name__)
 
@@ -90,14 +90,14 @@ def count_deployments() -> ResponseReturnValue:
         return jsonify({"count": len(_deployments())})
 
 
-@blueprint.get("/deployment/<id:deployment_id>")
+@blueprint.get(f"/deployment/{DEPLOYMENT_ID}")
 def get_deployment(deployment_id: str) -> ResponseReturnValue:
     engine = current_engine()
     with engine.store.lock:
         return jsonify(engine.repository.find_deployment(deployment_id).to_json())
 
 
-@blueprint.delete("/deployment/<id:deployment_id>")
+@blueprint.delete(f"/deployment/{DEPLOYMENT_ID}")
 def delete_deployment(deployment_id: str) -> ResponseReturnValue:
     engine = current_engine()
     cascade = params.boolean(request.args, "cascade") or False
@@ -121,7 +121,7 @@ def count_definitions() -> ResponseReturnValue:
         return jsonify({"count": len(select_definitions(engine.store, request.args))})
 
 
-@blueprint.get("/process-definition/<id:definition_id>")
+@blueprint.get(f"/process-definition/{DEFINITION_ID}")
 def get_definition(definition_id: str) -> ResponseReturnValue:
     engine = current_engine()
     with engine.store.lock:
@@ -135,7 +135,7 @@ def get_definition_by_key(key: str) -> ResponseReturnValue:
         return jsonify(engine.repository.definition_by_key(key).to_json())
 
 
-@blueprint.post("/process-definition/<id:definition_id>/start")
+@blueprint.post(f"/process-definition/{DEFINITION_ID}/start")
 def start_instance(definition_id: str) -> ResponseReturnValue:
     engine = current_engine()
     body = json_body("startProcessInstance")

@@ -10,7 +10,14 @@ from flask.typing import ResponseReturnValue
 
 from .. import params, resource_queries
 from ..errors import invalid_request, rest_error
-from .common import current_engine, json_body
+from .common import (
+    EXTERNAL_TASK_ID,
+    HISTORIC_INSTANCE_ID,
+    INSTANCE_ID,
+    JOB_ID,
+    current_engine,
+    json_body,
+)
 
 blueprint = Blueprint("runtime_reads", __name__)
 
@@ -65,13 +72,13 @@ def _running_instance(instance_id: str) -> Any:
     return instance
 
 
-@blueprint.get("/process-instance/<id:instance_id>")
+@blueprint.get(f"/process-instance/{INSTANCE_ID}")
 def get_process_instance(instance_id: str) -> ResponseReturnValue:
     with current_engine().store.lock:
         return jsonify(_running_instance(instance_id).to_json())
 
 
-@blueprint.get("/process-instance/<id:instance_id>/activity-instances")
+@blueprint.get(f"/process-instance/{INSTANCE_ID}/activity-instances")
 def get_activity_instances(instance_id: str) -> ResponseReturnValue:
     engine = current_engine()
     with engine.store.lock:
@@ -96,7 +103,7 @@ def count_historic_process_instances() -> ResponseReturnValue:
     return _count(_historic_instances)
 
 
-@blueprint.get("/history/process-instance/<id:instance_id>")
+@blueprint.get(f"/history/process-instance/{HISTORIC_INSTANCE_ID}")
 def get_historic_process_instance(instance_id: str) -> ResponseReturnValue:
     engine = current_engine()
     with engine.store.lock:
@@ -126,7 +133,7 @@ def count_external_tasks() -> ResponseReturnValue:
     return _count(_external_tasks)
 
 
-@blueprint.get("/external-task/<id:task_id>")
+@blueprint.get(f"/external-task/{EXTERNAL_TASK_ID}")
 def get_external_task(task_id: str) -> ResponseReturnValue:
     engine = current_engine()
     with engine.store.lock:
@@ -158,7 +165,7 @@ def count_jobs() -> ResponseReturnValue:
     return _count(lambda: resource_queries.jobs(current_engine().store, request.args))
 
 
-@blueprint.get("/job/<id:job_id>")
+@blueprint.get(f"/job/{JOB_ID}")
 def get_job(job_id: str) -> ResponseReturnValue:
     with current_engine().store.lock:
         return jsonify(_find_job(job_id).to_json())
@@ -202,7 +209,7 @@ def count_tasks() -> ResponseReturnValue:
     return _count(lambda: resource_queries.tasks(current_engine().store, request.args))
 
 
-@blueprint.post("/job/<id:job_id>/execute")
+@blueprint.post(f"/job/{JOB_ID}/execute")
 def execute_job(job_id: str) -> ResponseReturnValue:
     """Run one job now, due or not, suspended or not, as ``managementService.executeJob``.
 

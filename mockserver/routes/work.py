@@ -6,12 +6,12 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from ..errors import invalid_request
-from .common import current_engine, json_body
+from .common import EXTERNAL_TASK_ID, INSTANCE_ID, TASK_ID, current_engine, json_body
 
 blueprint = Blueprint("work", __name__)
 
 
-@blueprint.get("/task/<id:task_id>")
+@blueprint.get(f"/task/{TASK_ID}")
 def get_task(task_id: str) -> ResponseReturnValue:
     engine = current_engine()
     with engine.store.lock:
@@ -21,7 +21,7 @@ def get_task(task_id: str) -> ResponseReturnValue:
         return jsonify(task.to_json())
 
 
-@blueprint.post("/task/<id:task_id>/complete")
+@blueprint.post(f"/task/{TASK_ID}/complete")
 def complete_task(task_id: str) -> ResponseReturnValue:
     engine = current_engine()
     body = json_body("completeTask")
@@ -38,7 +38,7 @@ def fetch_and_lock() -> ResponseReturnValue:
         return jsonify(engine.commands.fetch_and_lock(body))
 
 
-@blueprint.post("/external-task/<id:task_id>/complete")
+@blueprint.post(f"/external-task/{EXTERNAL_TASK_ID}/complete")
 def complete_external_task(task_id: str) -> ResponseReturnValue:
     engine = current_engine()
     body = json_body("completeExternalTask")
@@ -47,7 +47,7 @@ def complete_external_task(task_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@blueprint.post("/external-task/<id:task_id>/failure")
+@blueprint.post(f"/external-task/{EXTERNAL_TASK_ID}/failure")
 def fail_external_task(task_id: str) -> ResponseReturnValue:
     engine = current_engine()
     body = json_body("handleExternalTaskFailure")
@@ -56,7 +56,7 @@ def fail_external_task(task_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@blueprint.post("/external-task/<id:task_id>/bpmnError")
+@blueprint.post(f"/external-task/{EXTERNAL_TASK_ID}/bpmnError")
 def external_task_bpmn_error(task_id: str) -> ResponseReturnValue:
     engine = current_engine()
     body = json_body("handleExternalTaskBpmnError")
@@ -65,7 +65,7 @@ def external_task_bpmn_error(task_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@blueprint.delete("/process-instance/<id:instance_id>")
+@blueprint.delete(f"/process-instance/{INSTANCE_ID}")
 def delete_process_instance(instance_id: str) -> ResponseReturnValue:
     engine = current_engine()
     with engine.store.lock:
@@ -73,14 +73,14 @@ def delete_process_instance(instance_id: str) -> ResponseReturnValue:
     return "", 204
 
 
-@blueprint.get("/process-instance/<id:instance_id>/variables/<name>")
+@blueprint.get(f"/process-instance/{INSTANCE_ID}/variables/<name>")
 def get_variable(instance_id: str, name: str) -> ResponseReturnValue:
     engine = current_engine()
     with engine.store.lock:
         return jsonify(engine.commands.get_variable(instance_id, name))
 
 
-@blueprint.put("/process-instance/<id:instance_id>/variables/<name>")
+@blueprint.put(f"/process-instance/{INSTANCE_ID}/variables/<name>")
 def set_variable(instance_id: str, name: str) -> ResponseReturnValue:
     engine = current_engine()
     body = json_body("setProcessInstanceVariable")
