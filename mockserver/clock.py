@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, datetime, timedelta, timezone
 
 ENGINE_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"
 
@@ -16,9 +17,33 @@ def format_engine_date(moment: datetime | None) -> str | None:
     return text[:23] + text[26:]
 
 
+_ENGINE_DATE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{3})([+-])(\d{2})(\d{2})$"
+)
+
+
 def parse_engine_date(text: str) -> datetime:
-    """Parse a date in the engine's format; raises ``ValueError`` for any other shape."""
-    return datetime.strptime(text, ENGINE_DATE_FORMAT)
+    """Parse a date in the engine's format, as leniently as the engine does.
+
+    The engine's ``SimpleDateFormat`` is lenient: fields past their range roll over, so
+    ``2025-13-01`` is 2026-01-01 and ``T25:00`` the next day. Only another shape (or a year
+    Python cannot hold) raises ``ValueError``.
+    """
+    match = _ENGINE_DATE.match(text)
+    if match is None:
+        raise ValueError(f"'{text}' is not in the format yyyy-MM-dd'T'HH:mm:ss.SSSZ")
+    year, month, day, hour, minute, second, milli = (int(g) for g in match.groups()[:7])
+    sign, offset_hours, offset_minutes = match.group(8), int(match.group(9)), int(match.group(10))
+    months = year * 12 + month - 1
+    try:
+        offset = timedelta(hours=offset_hours, minutes=offset_minutes)
+        zone = timezone(offset if sign == "+" else -offset)
+        start = datetime(months // 12, months % 12 + 1, 1, tzinfo=zone)
+        return start + timedelta(
+            days=day - 1, hours=hour, minutes=minute, seconds=second, milliseconds=milli
+        )
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"'{text}' is outside the dates the mock can hold: {exc}") from None
 
 
 class MockClock:

@@ -26,6 +26,12 @@ def boolean(args: Mapping[str, str], name: str) -> bool | None:
     return value == "true"
 
 
+def jaxrs_flag(args: Mapping[str, str], name: str) -> bool:
+    """A plain JAX-RS ``boolean`` parameter (e.g. ``cascade``): only ``true`` is true and
+    nothing is refused, as ``Boolean.valueOf`` reads it."""
+    return args.get(name) == "true"
+
+
 def date(args: Mapping[str, str], name: str) -> datetime | None:
     """A date parameter in the engine's format."""
     value = args.get(name)

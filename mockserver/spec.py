@@ -172,8 +172,8 @@ class Spec:
         if re.fullmatch(pattern, value):
             try:
                 parse_engine_date(value)
-            except ValueError:
-                raise mapping_error(f"{where.lstrip('/')}: '{value}' is not a real date") from None
+            except ValueError as exc:
+                raise mapping_error(f"{where.lstrip('/')}: {exc}") from None
         return value
 
     def _coerce_integer(self, value: Any, schema: dict[str, Any], where: str) -> Any:

@@ -80,7 +80,7 @@ def set_batch_suspended(batch_id: str) -> ResponseReturnValue:
 @blueprint.delete(f"/batch/{BATCH_ID}")
 def delete_batch(batch_id: str) -> ResponseReturnValue:
     engine = current_engine()
-    cascade = params.boolean(request.args, "cascade") or False
+    cascade = params.jaxrs_flag(request.args, "cascade")
     with engine.store.lock:
         batch = engine.store.batches.get(batch_id)
         if batch is None or not batch.is_running:

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from .. import params
 from ..errors import CamundaError, invalid_request
+from ..queries import like
 from ..repository import select_definitions
 from ..spec import unsupported_media_type
 from .common import DEFINITION_ID, DEPLOYMENT_ID, current_engine, json_body, self_link
@@ -47,34 +48,39 @@ def create_deployment() -> ResponseReturnValue:
         return jsonify(answer)
 
 
+DEPLOYMENT_SORT = {
+    "id": lambda d: d.id,
+    "name": lambda d: d.name or "",
+    "deploymentTime": lambda d: d.deployment_time,
+    "tenantId": lambda d: d.tenant_id or "",
+}
+
+
 def _deployments() -> list:
+    """``GET /deployment``: every parameter is read (and checked) before any filtering."""
     args = request.args
-    if params.boolean(args, "withoutSource") and args.get("source") is not None:
+    without_source = params.boolean(args, "withoutSource")
+    if without_source and args.get("source") is not None:
         raise invalid_request(
             'The query parameters "withoutSource" and "source" cannot be used in combination.'
         )
-    sort_by, descending = params.sorting(args, ("id", "name", "deploymentTime", "tenantId"))
+    tenants = params.string_list(args, "tenantIdIn")
+    without_tenant = params.boolean(args, "withoutTenantId")
+    name_like = like(args["nameLike"]) if "nameLike" in args else None
+    sort_by, descending = params.sorting(args, tuple(DEPLOYMENT_SORT))
     selected = [
         d
         for d in current_engine().store.deployments.values()
         if args.get("id") in (None, d.id)
         and args.get("name") in (None, d.name)
         and args.get("source") in (None, d.source)
-        and (
-            params.string_list(args, "tenantIdIn") is None
-            or d.tenant_id in params.string_list(args, "tenantIdIn")
-        )
-        and (not params.boolean(args, "withoutTenantId") or d.tenant_id is None)
-        and (not params.boolean(args, "withoutSource") or d.source is None)
+        and (name_like is None or (d.name is not None and name_like.match(d.name)))
+        and (tenants is None or d.tenant_id in tenants)
+        and (not without_tenant or d.tenant_id is None)
+        and (not without_source or d.source is None)
     ]
     if sort_by is not None:
-        keys = {
-            "id": "id",
-            "name": "name",
-            "deploymentTime": "deployment_time",
-            "tenantId": "tenant_id",
-        }
-        selected.sort(key=lambda d: getattr(d, keys[sort_by]) or "", reverse=descending)
+        selected.sort(key=DEPLOYMENT_SORT[sort_by], reverse=descending)
     return selected
 
 
@@ -100,7 +106,7 @@ def get_deployment(deployment_id: str) -> ResponseReturnValue:
 @blueprint.delete(f"/deployment/{DEPLOYMENT_ID}")
 def delete_deployment(deployment_id: str) -> ResponseReturnValue:
     engine = current_engine()
-    cascade = params.boolean(request.args, "cascade") or False
+    cascade = params.jaxrs_flag(request.args, "cascade")
     with engine.store.lock:
         engine.repository.delete_deployment(deployment_id, cascade)
     return "", 204
