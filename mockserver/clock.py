@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 ENGINE_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"
 
@@ -35,13 +35,12 @@ def parse_engine_date(text: str) -> datetime:
     year, month, day, hour, minute, second, milli = (int(g) for g in match.groups()[:7])
     sign, offset_hours, offset_minutes = match.group(8), int(match.group(9)), int(match.group(10))
     months = year * 12 + month - 1
-    try:
-        offset = timedelta(hours=offset_hours, minutes=offset_minutes)
-        zone = timezone(offset if sign == "+" else -offset)
-        start = datetime(months // 12, months % 12 + 1, 1, tzinfo=zone)
-        return start + timedelta(
+    offset = timedelta(hours=offset_hours, minutes=offset_minutes)
+    try:  # local time minus its (possibly also rolled-over) offset gives UTC
+        local = datetime(months // 12, months % 12 + 1, 1) + timedelta(
             days=day - 1, hours=hour, minutes=minute, seconds=second, milliseconds=milli
         )
+        return (local - (offset if sign == "+" else -offset)).replace(tzinfo=UTC)
     except (ValueError, OverflowError) as exc:
         raise ValueError(f"'{text}' is outside the dates the mock can hold: {exc}") from None
 
