@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 ENGINE_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"
 
@@ -40,7 +40,10 @@ def parse_engine_date(text: str) -> datetime:
         local = datetime(months // 12, months % 12 + 1, 1) + timedelta(
             days=day - 1, hours=hour, minutes=minute, seconds=second, milliseconds=milli
         )
-        return (local - (offset if sign == "+" else -offset)).replace(tzinfo=UTC)
+        signed = offset if sign == "+" else -offset
+        if offset < timedelta(hours=24):  # keep the sender's offset when it is a real one
+            return local.replace(tzinfo=timezone(signed))
+        return (local - signed).replace(tzinfo=UTC)
     except (ValueError, OverflowError) as exc:
         raise ValueError(f"'{text}' is outside the dates the mock can hold: {exc}") from None
 
