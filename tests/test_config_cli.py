@@ -105,3 +105,25 @@ def test_defaults_match_the_quick_start() -> None:
         "/engine-rest",
         True,
     )
+
+
+def test_bpmn_option_deploys_the_users_processes_and_again_after_reset() -> None:
+    order = Path(__file__).resolve().parent.parent / "mockserver" / "processes" / "order.bpmn"
+    client = make_app(bpmn=[str(order)]).test_client()
+    (definition,) = client.get(f"{BASE}/process-definition?key=order").get_json()
+    assert definition["resource"] == "order.bpmn"
+    client.post("/mock-api/reset", json={})
+    assert client.get(f"{BASE}/process-definition/count?key=order").get_json() == {"count": 1}
+
+
+def test_a_bpmn_file_the_mock_cannot_run_stops_the_start_with_the_reason(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.bpmn"
+    broken.write_text("<not-bpmn/>")
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "--bpmn", str(broken), "--port", "0", "--no-demo"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "Could not parse BPMN process" in result.stderr and "broken.bpmn" in result.stderr
