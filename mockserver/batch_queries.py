@@ -60,11 +60,9 @@ def _select(
     args: Mapping[str, str],
     sort_keys: dict[str, Callable[[Batch], Any]],
 ) -> list[Batch]:
-    sort_by, descending = params.sorting(args, tuple(sort_keys))
+    sorting = params.sorting(args, tuple(sort_keys))
     selected = [b for b in batches if all(test(b) for test in tests)]
-    if sort_by is not None:
-        selected.sort(key=sort_keys[sort_by], reverse=descending)
-    return selected
+    return params.sort(selected, sorting, sort_keys)
 
 
 def _suspension_filter(args: Mapping[str, str]) -> list[Callable[[Batch], bool]]:

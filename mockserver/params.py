@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from .clock import parse_engine_date
 from .errors import CamundaError, invalid_request
@@ -96,6 +97,22 @@ def sorting(args: Mapping[str, str], valid_sort_by: tuple[str, ...]) -> tuple[st
             "Only a single sorting parameter specified. sortBy and sortOrder required"
         )
     return sort_by, sort_order == "desc"
+
+
+def sortable(value: Any) -> tuple[bool, Any]:
+    """A sort key on which None sorts first and never meets a value of another type."""
+    return (value is not None, value if value is not None else 0)
+
+
+def sort(
+    items: list, sorting: tuple[str | None, bool], keys: Mapping[str, Callable[[Any], Any]]
+) -> list:
+    """Sort in place by an already checked ``(sortBy, descending)`` pair; no sortBy: as is."""
+    sort_by, descending = sorting
+    if sort_by is not None:
+        key = keys[sort_by]
+        items.sort(key=lambda item: sortable(key(item)), reverse=descending)
+    return items
 
 
 def page(items: list, args: Mapping[str, str]) -> list:

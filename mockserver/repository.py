@@ -185,7 +185,7 @@ DEFINITION_SORT = {
 
 def select_definitions(store: EngineStore, args: Mapping[str, str]) -> list[ProcessDefinition]:
     """``GET /process-definition``: filtered and sorted."""
-    sort_by, descending = params.sorting(args, tuple(DEFINITION_SORT))
+    sorting = params.sorting(args, tuple(DEFINITION_SORT))
     tests = []
     text = {
         "processDefinitionId": lambda d: d.id,
@@ -233,6 +233,4 @@ def select_definitions(store: EngineStore, args: Mapping[str, str]) -> list[Proc
     if params.boolean(args, "withoutTenantId"):
         tests.append(lambda d: d.tenant_id is None)
     selected = [d for d in store.definitions.values() if all(t(d) for t in tests)]
-    if sort_by is not None:
-        selected.sort(key=DEFINITION_SORT[sort_by], reverse=descending)
-    return selected
+    return params.sort(selected, sorting, DEFINITION_SORT)

@@ -104,10 +104,7 @@ def _query_value(text: str) -> Any:
 
 
 def _sorted(items: list, args: Mapping[str, str], keys: dict[str, Callable[[Any], Any]]) -> list:
-    sort_by, descending = params.sorting(args, tuple(keys))
-    if sort_by is not None:
-        items.sort(key=lambda item: _sortable(keys[sort_by](item)), reverse=descending)
-    return items
+    return params.sort(items, params.sorting(args, tuple(keys)), keys)
 
 
 def _sorted_by_body(
@@ -121,16 +118,8 @@ def _sorted_by_body(
     if not sortings:
         return _sorted(items, args, keys)
     for sorting in reversed(sortings):  # stable sorts: the last applied is the primary key
-        key = keys[sorting["sortBy"]]
-        items.sort(
-            key=lambda item: _sortable(key(item)), reverse=sorting.get("sortOrder") == "desc"
-        )
+        params.sort(items, (sorting["sortBy"], sorting.get("sortOrder") == "desc"), keys)
     return items
-
-
-def _sortable(value: Any) -> tuple[bool, Any]:
-    # None sorts first, and never meets a value of another type in a comparison.
-    return (value is not None, value if value is not None else 0)
 
 
 def _filtered(items: list, args: Mapping[str, str], table: dict[str, Param]) -> list:

@@ -67,7 +67,7 @@ def _deployments() -> list:
     tenants = params.string_list(args, "tenantIdIn")
     without_tenant = params.boolean(args, "withoutTenantId")
     name_like = like(args["nameLike"]) if "nameLike" in args else None
-    sort_by, descending = params.sorting(args, tuple(DEPLOYMENT_SORT))
+    sorting = params.sorting(args, tuple(DEPLOYMENT_SORT))
     selected = [
         d
         for d in current_engine().store.deployments.values()
@@ -79,9 +79,7 @@ def _deployments() -> list:
         and (not without_tenant or d.tenant_id is None)
         and (not without_source or d.source is None)
     ]
-    if sort_by is not None:
-        selected.sort(key=DEPLOYMENT_SORT[sort_by], reverse=descending)
-    return selected
+    return params.sort(selected, sorting, DEPLOYMENT_SORT)
 
 
 @blueprint.get("/deployment")
