@@ -1,0 +1,136 @@
+"""The pytest plugin: which engine the conformance suite checks, and how it reaches it.
+
+Registered through the ``pytest11`` entry point, so ``pytest --pyargs contracts`` works from any
+directory once the package is installed. Target, in order: ``--engine-url`` (or the
+``CAMUNDA_ENGINE_URL`` environment variable), ``--engine-app`` (a WSGI app factory, e.g. a variant
+of the mock), else this project's mock in process.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Generator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from mockserver import MockConfig, create_app
+from mockserver.profiles import PROFILES
+
+from .checks import ContractViolation
+from .client import DEFAULT_TIMEOUT, EngineClient
+
+URL_ENV = "CAMUNDA_ENGINE_URL"
+USER_ENV = "CAMUNDA_ENGINE_USER"
+PASSWORD_ENV = "CAMUNDA_ENGINE_PASSWORD"
+PROFILE_ENV = "CAMUNDA_ENGINE_PROFILE"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("camunda-contracts", "Camunda batch contract suite")
+    group.addoption(
+        "--engine-url",
+        default=os.environ.get(URL_ENV),
+        help=f"engine REST API to check, e.g. http://localhost:8080/engine-rest "
+        f"(default: ${URL_ENV}; absent: the mock in process)",
+    )
+    group.addoption(
+        "--engine-user",
+        default=os.environ.get(USER_ENV),
+        help=f"HTTP Basic user for the engine (default: ${USER_ENV})",
+    )
+    group.addoption(
+        "--engine-password",
+        default=os.environ.get(PASSWORD_ENV),
+        help=f"HTTP Basic password for the engine (default: ${PASSWORD_ENV})",
+    )
+    group.addoption(
+        "--engine-timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds to wait for one answer of the engine (default {DEFAULT_TIMEOUT:g})",
+    )
+    group.addoption(
+        "--engine-profile",
+        choices=PROFILES,
+        default=os.environ.get(PROFILE_ENV, "engine"),
+        help="which side of each documented divergence conforms: the engine's answer "
+        "(default) or the documentation's",
+    )
+    group.addoption(
+        "--engine-app",
+        metavar="MODULE:FACTORY",
+        help="check a WSGI app in process: FACTORY(config: MockConfig) returns a Flask app",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [f"engine target: {describe_target(config)}"]
+
+
+def describe_target(config: pytest.Config) -> str:
+    """What the suite checks, as the report header and summary name it."""
+    profile = config.getoption("engine_profile")
+    url = config.getoption("engine_url")
+    if url:
+        return f"{url} (profile {profile})"
+    factory = config.getoption("engine_app")
+    if factory:
+        return f"app {factory} in process (profile {profile})"
+    return f"embedded mock in process (profile {profile})"
+
+
+def load_factory(spec: str) -> Callable[[MockConfig], Flask]:
+    """Import ``module:callable`` given to ``--engine-app``."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise pytest.UsageError(f"--engine-app needs MODULE:FACTORY, not '{spec}'")
+    try:
+        return getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise pytest.UsageError(f"--engine-app {spec}: {exc}") from None
+
+
+@pytest.fixture(scope="session")
+def engine_profile(request: pytest.FixtureRequest) -> str:
+    """``engine`` or ``docs``: which side of a documented divergence counts as conforming."""
+    return request.config.getoption("engine_profile")
+
+
+@pytest.fixture(scope="session")
+def engine_client(request: pytest.FixtureRequest, engine_profile: str) -> EngineClient:
+    """The client of the target under test, shared by the whole session (or xdist worker).
+
+    The mock in process starts empty with manual progression: every case and flow arranges its
+    own data, and jobs run only when the suite runs them.
+    """
+    config = request.config
+    name = describe_target(config)
+    url = config.getoption("engine_url")
+    if url:
+        client = EngineClient.for_url(
+            url,
+            user=config.getoption("engine_user"),
+            password=config.getoption("engine_password"),
+            timeout=config.getoption("engine_timeout"),
+        )
+        client.name = name
+        return client
+    factory: Callable[[MockConfig], Flask] = create_app
+    if config.getoption("engine_app"):
+        factory = load_factory(config.getoption("engine_app"))
+    mock_config = MockConfig(demo=False, progression="manual", profile=engine_profile)
+    return EngineClient.for_app(factory(mock_config), mock_config.base_path, name)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[Any]
+) -> Generator[None, Any, None]:
+    """Put the name of the failed check on the report (it travels to the xdist controller)."""
+    outcome = yield
+    report = outcome.get_result()
+    if call.excinfo is not None and isinstance(call.excinfo.value, ContractViolation):
+        report.user_properties.append(("check", call.excinfo.value.check))
