@@ -7,6 +7,7 @@ live engine behind ``--engine-url``.
 
 from __future__ import annotations
 
+import io
 import json as jsonlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -67,6 +68,11 @@ class EngineClient:
             kwargs.pop("auth", None)
             if "params" in kwargs:
                 kwargs["query_string"] = kwargs.pop("params")
+            if "files" in kwargs:  # requests' multipart files, as Werkzeug's test client takes them
+                data = dict(kwargs.pop("data", None) or {})
+                for name, (filename, content, content_type) in kwargs.pop("files").items():
+                    data[name] = (io.BytesIO(content), filename, content_type)
+                kwargs["data"] = data
             response = test_client.open(url, method=method, **kwargs)
             return EngineResponse(
                 response.status_code, response.headers, response.get_data(), method, url
