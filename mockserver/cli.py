@@ -111,11 +111,14 @@ def _waitress_limits(config: MockConfig) -> dict[str, int]:
 
     waitress reads a whole body before the app sees it, and refuses one over its own limit
     in plain text. Its limit is kept well above the app's, so bodies somewhat over
-    ``max_body_bytes`` still get the engine's JSON 413 from the app.
+    ``max_body_bytes`` still get the engine's JSON 413 from the app. A client that goes
+    silent (a slow or truncated request) is disconnected after ``channel_timeout`` seconds;
+    waitress looks for such clients every ``cleanup_interval`` seconds.
     """
     return {
         "max_request_body_size": WAITRESS_BODY_FACTOR * config.max_body_bytes,
         "channel_timeout": config.channel_timeout,
+        "cleanup_interval": max(1, config.channel_timeout // 2),
     }
 
 
