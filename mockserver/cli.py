@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from waitress import create_server
 
@@ -122,14 +123,19 @@ def _waitress_limits(config: MockConfig) -> dict[str, int]:
     }
 
 
+def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings the flags give (None where a flag is absent)."""
+    overrides = {k: v for k, v in vars(args).items() if k != "config"}
+    if args.auth_users:  # --auth USER:PASSWORD, parsed into pairs
+        overrides["auth_users"] = dict(args.auth_users)
+    return overrides
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse options, build the app and serve it until interrupted."""
     args = build_parser().parse_args(argv)
-    overrides = {k: v for k, v in vars(args).items() if k != "config"}
-    if args.auth_users:
-        overrides["auth_users"] = dict(args.auth_users)
     try:
-        config = load_config(args.config, overrides)
+        config = load_config(args.config, overrides_from(args))
     except (OSError, ValueError) as exc:
         print(f"camunda-batch-mock: {exc}", file=sys.stderr)
         return 2

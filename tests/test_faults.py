@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mockserver import latency
+from mockserver.cli import build_parser, overrides_from
 from mockserver.config import load_config
 from tests.assertions import assert_error
 from tests.conftest import BASE, make_app
@@ -233,3 +234,18 @@ def test_latency_comes_from_the_file_and_the_environment(tmp_path, monkeypatch) 
     ]
     monkeypatch.setenv("CAMUNDA_MOCK_LATENCY", "5;GET /job=7")
     assert load_config(config_file).latency == ["5", "GET /job=7"]
+
+
+def test_the_serving_flags_reach_the_config() -> None:
+    flags = [
+        *("--latency", "5", "--latency", "GET /job=9", "--fault", "POST *=503@0.5"),
+        *("--cors-origin", "*", "--auth", "demo:de:mo"),
+        *("--max-body-bytes", "10", "--channel-timeout", "3"),
+    ]
+    args = build_parser().parse_args(flags)
+    config = load_config(None, overrides_from(args))
+    assert config.latency == ["5", "GET /job=9"]
+    assert config.faults == ["POST *=503@0.5"]
+    assert config.cors_origins == ["*"]
+    assert config.auth_users == {"demo": "de:mo"}
+    assert (config.max_body_bytes, config.channel_timeout) == (10, 3)
