@@ -74,6 +74,10 @@ class MockConfig:
     def _check_serving_options(self) -> None:
         self.latency_rules()
         self.fault_rules()
+        if not all(isinstance(origin, str) for origin in self.cors_origins):
+            raise ValueError("cors_origins must be a list of strings")
+        if not all(isinstance(p, str) and ":" not in u for u, p in self.auth_users.items()):
+            raise ValueError("auth_users maps user names (without ':') to password strings")
         if self.max_body_bytes < 1 or self.channel_timeout < 1:
             raise ValueError("max_body_bytes and channel_timeout must be >= 1")
 

@@ -97,6 +97,14 @@ def test_users_come_from_the_file_and_the_environment(tmp_path, monkeypatch) -> 
     assert load_config(config_file).auth_users == {"john": "john", "mary": "pa:ss"}
 
 
+@pytest.mark.parametrize("table", ["demo = 1", '"de:mo" = "x"'])
+def test_a_bad_users_table_stops_the_start(tmp_path, table: str) -> None:
+    config_file = tmp_path / "mock.toml"
+    config_file.write_text(f"[auth_users]\n{table}\n")
+    with pytest.raises(ValueError, match="auth_users"):
+        load_config(config_file)
+
+
 def test_the_auth_flag_protects_the_served_mock() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "mockserver", "--port", "0", "--no-demo", "--auth", "demo:demo"],
