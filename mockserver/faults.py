@@ -95,12 +95,15 @@ class FaultRule:
 
     @classmethod
     def _checked(cls, route: Route, status: int, rate: Any) -> FaultRule:
+        problem = ValueError(f"a fault rate is a number from 0 to 1, not '{rate}'")
+        if isinstance(rate, bool):
+            raise problem
         try:
             rate = float(rate)
         except (TypeError, ValueError):
-            raise ValueError(f"a fault rate is a number from 0 to 1, not '{rate}'") from None
-        if isinstance(rate, bool) or not 0 <= rate <= 1:
-            raise ValueError(f"a fault rate is a number from 0 to 1, not '{rate}'")
+            raise problem from None
+        if not 0 <= rate <= 1:
+            raise problem
         if not 400 <= status <= 599:
             raise ValueError(f"a fault status is from 400 to 599, not {status}")
         return cls(route, status, rate)
@@ -113,7 +116,7 @@ class FaultRule:
         if self.status in ENGINE_ERRORS:
             default_message = f"Fault injected by the mock for {self.route}"
         else:
-            default_message = f"HTTP {self.status} {REASONS.get(self.status, 'Error')}".rstrip()
+            default_message = f"HTTP {self.status} {REASONS.get(self.status, 'Error')}"
         if self.code is not None:
             code: int | None = self.code
         else:

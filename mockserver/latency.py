@@ -32,6 +32,8 @@ class LatencyRule:
     @classmethod
     def parse(cls, text: str) -> LatencyRule:
         """Read ``[ROUTE=]MS`` or ``[ROUTE=]MIN..MAX``."""
+        if not isinstance(text, str):
+            raise ValueError(f"a latency rule is a string '[ROUTE=]MS|MIN..MAX', not {text!r}")
         route_text, _, delay = text.rpartition("=")
         route = Route.parse(route_text.strip()) if route_text.strip() else Route(None, "*")
         low, _, high = delay.strip().partition("..")

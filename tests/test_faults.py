@@ -120,6 +120,7 @@ def test_faults_are_set_read_and_cleared_at_run_time() -> None:
     [
         {"faults": ["POST /batch=200"]},
         {"faults": ["POST /batch=500@2"]},
+        {"faults": [{"route": "/batch", "status": 500, "rate": True}]},
         {"faults": ["nonsense"]},
         {"faults": [{"route": "/batch"}]},
         {"faults": [{"route": "/batch", "status": 500, "colour": "red"}]},
@@ -157,10 +158,19 @@ def test_faults_come_from_the_file_and_the_environment(tmp_path, monkeypatch) ->
     ]
 
 
-def test_a_bad_fault_rule_in_the_config_stops_the_start(tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('faults = ["POST /batch=700"]', "from 400 to 599"),
+        ("faults = [500]", "a fault rule is"),
+        ("latency = [5]", "a latency rule is a string"),
+        ('latency = ["GET=5"]', "a route's path starts with"),
+    ],
+)
+def test_a_bad_rule_in_the_config_stops_the_start(tmp_path, content: str, problem: str) -> None:
     config_file = tmp_path / "mock.toml"
-    config_file.write_text('faults = ["POST /batch=700"]\n')
-    with pytest.raises(ValueError, match="from 400 to 599"):
+    config_file.write_text(content + "\n")
+    with pytest.raises(ValueError, match=problem):
         load_config(config_file)
 
 
