@@ -1,6 +1,6 @@
 """A long schemathesis run with invalid requests against the mock served by its start command.
 
-    python bench/negative_run.py [--max-examples 60] [--seed 20250131] [--request-timeout 10]
+    python bench/negative_run.py [--max-examples 40] [--seed 20250131] [--request-timeout 10]
                                  [--mock-flag=--profile=docs ...]
 
 It starts ``python -m mockserver --port 0`` (demo data, default settings unless
@@ -44,8 +44,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--max-examples",
         type=int,
-        default=60,
-        help="invalid requests per operation and phase (default 60: about 5 minutes on 2 cores)",
+        default=40,
+        help="invalid requests per operation and phase (default 40: about 5 minutes on 2 cores)",
     )
     parser.add_argument("--seed", type=int, default=20250131, help="schemathesis seed")
     parser.add_argument(
