@@ -22,6 +22,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -119,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     environment = {**os.environ, "SCHEMATHESIS_HOOKS": HOOKS_MODULE, "PYTHONPATH": str(ROOT)}
     started = time.monotonic()
     try:
-        run = subprocess.run(command, cwd=ROOT, env=environment, check=False)
+        # In a scratch directory: schemathesis keeps a cache of what it found in the cwd.
+        with tempfile.TemporaryDirectory() as scratch:
+            run = subprocess.run(command, cwd=scratch, env=environment, check=False)
     finally:
         mock.terminate()
         mock.wait(timeout=10)
