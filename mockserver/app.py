@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from . import auth, cors, faults, latency, limits
 from .config import MockConfig
 from .engine import MockEngine
+from .error_responses import error_response
 from .errors import CamundaError
 from .routes import admin, batch_operations, batches, meta, repository, runtime_reads, work
 from .routes.common import EXTENSION_KEY, ResourceIdConverter
+from .routes.injection_admin import blueprint as injection_admin_blueprint
 from .spec import Spec, load_document
 
 log = logging.getLogger("mockserver")
@@ -41,22 +44,30 @@ def create_app(config: MockConfig | None = None, spec: Spec | None = None) -> Fl
     for module in (batch_operations, batches, runtime_reads, repository, work, meta):
         app.register_blueprint(module.blueprint, url_prefix=config.base_path)
     app.register_blueprint(admin.blueprint)
+    _install_serving_hooks(app, config)
     app.before_request(engine.progression.before_request)
     _register_error_handlers(app)
     return app
 
 
-def _error_response(error: CamundaError) -> Response:
-    response = jsonify(error.body())
-    response.status_code = error.status
-    response.headers.update(error.headers)
-    return response
+def _install_serving_hooks(app: Flask, config: MockConfig) -> None:
+    """CORS, limits, latency, auth and faults, in the order a request meets them.
+
+    A preflight is answered before anything else; a faulted request is answered before the
+    progression runs due jobs or any view touches the state.
+    """
+    cors.install(app, config.cors_origins)
+    limits.install(app, config.max_body_bytes)
+    latency.install(app, config.latency_rules(), config.seed, config.base_path)
+    auth.install(app, config.auth_users, config.base_path)
+    faults.install(app, config.fault_rules(), config.seed, config.base_path)
+    app.register_blueprint(injection_admin_blueprint)
 
 
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CamundaError)
     def camunda_error(error: CamundaError) -> Response:
-        return _error_response(error)
+        return error_response(error)
 
     @app.errorhandler(HTTPException)
     def routing_error(error: HTTPException) -> Response:
@@ -65,12 +76,12 @@ def _register_error_handlers(app: Flask) -> None:
         headers = {}
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             headers["Allow"] = ", ".join(sorted(error.valid_methods))
-        return _error_response(CamundaError(status, type_, message, headers=headers))
+        return error_response(CamundaError(status, type_, message, headers=headers))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Response:
         # A bug in the mock, not an engine answer: say so plainly, never show a traceback.
         log.exception("unexpected error in the mock")
-        return _error_response(
+        return error_response(
             CamundaError(500, "MockServerError", f"the mock failed: {type(error).__name__}")
         )

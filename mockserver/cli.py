@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from waitress import create_server
 
 from .app import create_app
-from .config import load_config
+from .auth import parse_credentials
+from .config import MockConfig, load_config
 from .errors import CamundaError
 from .profiles import PROFILES
 from .progression import MODES
+
+WAITRESS_BODY_FACTOR = 4  # waitress refuses bodies over 4 x --max-body-bytes by itself
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,15 +60,82 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--batch-jobs-per-seed", type=int, help="engine setting (default 100)")
     parser.add_argument("--invocations-per-batch-job", type=int, help="engine setting (default 1)")
+    _add_serving_options(parser)
     return parser
+
+
+def _add_serving_options(parser: argparse.ArgumentParser) -> None:
+    """CORS, latency, faults, auth and limits (README: "Serving it for a team")."""
+    group = parser.add_argument_group("serving it for a team")
+    group.add_argument(
+        "--cors-origin",
+        dest="cors_origins",
+        action="append",
+        metavar="ORIGIN",
+        help="browser origin allowed to call the mock, '*' for any, globs allowed "
+        "(repeatable; default http://localhost:* and http://127.0.0.1:*)",
+    )
+    group.add_argument(
+        "--latency",
+        action="append",
+        metavar="[ROUTE=]MS|MIN..MAX",
+        help="delay engine requests, e.g. 100..300 or 'POST /batch*=2000' (repeatable)",
+    )
+    group.add_argument(
+        "--fault",
+        dest="faults",
+        action="append",
+        metavar="ROUTE=STATUS[@RATE]",
+        help="fail a share of a route's requests, e.g. 'POST /process-instance/*=500@0.2' "
+        "(repeatable)",
+    )
+    group.add_argument(
+        "--auth",
+        dest="auth_users",
+        action="append",
+        type=parse_credentials,
+        metavar="USER:PASSWORD",
+        help="require HTTP Basic auth on the engine API; a user who may call it (repeatable)",
+    )
+    group.add_argument(
+        "--max-body-bytes", type=int, help="larger request bodies get 413 (default 1048576)"
+    )
+    group.add_argument(
+        "--channel-timeout",
+        type=int,
+        help="seconds a silent client may hold a connection before it is closed (default 30)",
+    )
+
+
+def _waitress_limits(config: MockConfig) -> dict[str, int]:
+    """waitress's own limits, set so that the app answers where it can.
+
+    waitress reads a whole body before the app sees it, and refuses one over its own limit
+    in plain text. Its limit is kept well above the app's, so bodies somewhat over
+    ``max_body_bytes`` still get the engine's JSON 413 from the app. A client that goes
+    silent (a slow or truncated request) is disconnected after ``channel_timeout`` seconds;
+    waitress looks for such clients every ``cleanup_interval`` seconds.
+    """
+    return {
+        "max_request_body_size": WAITRESS_BODY_FACTOR * config.max_body_bytes,
+        "channel_timeout": config.channel_timeout,
+        "cleanup_interval": max(1, config.channel_timeout // 2),
+    }
+
+
+def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings the flags give (None where a flag is absent)."""
+    overrides = {k: v for k, v in vars(args).items() if k != "config"}
+    if args.auth_users:  # --auth USER:PASSWORD, parsed into pairs
+        overrides["auth_users"] = dict(args.auth_users)
+    return overrides
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse options, build the app and serve it until interrupted."""
     args = build_parser().parse_args(argv)
-    overrides = {k: v for k, v in vars(args).items() if k != "config"}
     try:
-        config = load_config(args.config, overrides)
+        config = load_config(args.config, overrides_from(args))
     except (OSError, ValueError) as exc:
         print(f"camunda-batch-mock: {exc}", file=sys.stderr)
         return 2
@@ -76,7 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"camunda-batch-mock: {error}", file=sys.stderr)
         return 2
-    server = create_server(app, host=config.host, port=config.port, threads=8)
+    server = create_server(
+        app, host=config.host, port=config.port, threads=8, **_waitress_limits(config)
+    )
     url = f"http://{config.host}:{server.effective_port}{config.base_path}"
     print(
         f"Camunda batch mock listening on {url} (profile {config.profile}, seed {config.seed}, "

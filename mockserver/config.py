@@ -8,6 +8,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .auth import parse_credentials
+from .cors import LOCAL_ORIGINS
+from .faults import FaultRule
+from .latency import LatencyRule
+from .limits import DEFAULT_MAX_BODY_BYTES
 from .models import BATCH_TYPES
 from .profiles import PROFILES
 from .progression import MODES
@@ -33,6 +38,14 @@ class MockConfig:
     invocations_per_batch_job_by_type: dict[str, int] = field(default_factory=dict)
     bpmn: list[str] = field(default_factory=list)  # the user's processes, deployed at start
 
+    # -- serving it for a team: CORS, latency, faults, auth, limits --------------------
+    cors_origins: list[str] = field(default_factory=lambda: list(LOCAL_ORIGINS))
+    latency: list[str] = field(default_factory=list)  # "[ROUTE=]MS" or "[ROUTE=]MIN..MAX"
+    faults: list[str | dict[str, Any]] = field(default_factory=list)  # "ROUTE=STATUS[@RATE]"
+    auth_users: dict[str, str] = field(default_factory=dict)  # user -> password; empty: off
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    channel_timeout: int = 30  # seconds waitress waits on a silent client before closing
+
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
             raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not '{self.profile}'")
@@ -54,9 +67,43 @@ class MockConfig:
             raise ValueError("batch_poll_time must be >= 0 and jobs_per_second > 0")
         if self.batch_jobs_per_seed < 1 or self.invocations_per_batch_job < 1:
             raise ValueError("batch_jobs_per_seed and invocations_per_batch_job must be >= 1")
+        self._check_serving_options()
+
+    # -- serving it for a team ----------------------------------------------------------
+
+    def _check_serving_options(self) -> None:
+        self.latency_rules()
+        self.fault_rules()
+        if not all(isinstance(origin, str) for origin in self.cors_origins):
+            raise ValueError("cors_origins must be a list of strings")
+        if not all(isinstance(p, str) and ":" not in u for u, p in self.auth_users.items()):
+            raise ValueError("auth_users maps user names (without ':') to password strings")
+        if self.max_body_bytes < 1 or self.channel_timeout < 1:
+            raise ValueError("max_body_bytes and channel_timeout must be >= 1")
+
+    def latency_rules(self) -> list[LatencyRule]:
+        """The ``latency`` setting, parsed."""
+        return [LatencyRule.parse(rule) for rule in self.latency]
+
+    def fault_rules(self) -> list[FaultRule]:
+        """The ``faults`` setting, parsed."""
+        return [FaultRule.parse(rule) for rule in self.faults]
+
+
+# Serving options that hold several values, and how their environment variable reads.
+_SERVING_ENV = {
+    "cors_origins": lambda text: [o.strip() for o in text.split(",") if o.strip()],
+    "latency": lambda text: [r.strip() for r in text.split(";") if r.strip()],
+    "faults": lambda text: [r.strip() for r in text.split(";") if r.strip()],
+    "auth_users": lambda text: dict(
+        parse_credentials(c.strip()) for c in text.split(",") if c.strip()
+    ),
+}
 
 
 def _convert(name: str, text: str) -> Any:
+    if name in _SERVING_ENV:
+        return _SERVING_ENV[name](text)
     kind = {f.name: f.type for f in fields(MockConfig)}[name]
     if kind == "int":
         return int(text)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app, request
 from werkzeug.routing import BaseConverter
 
+from ..auth import authenticated_user
 from ..engine import MockEngine
 from ..spec import unsupported_media_type
 
@@ -44,7 +45,14 @@ def self_link(path: str) -> dict[str, str]:
 
 
 def request_user() -> str | None:
-    """The user named by HTTP Basic credentials, which the engine records as the creator."""
+    """The user the engine records as the creator of what a request makes.
+
+    With authentication on, the user the auth filter let through; otherwise the user named
+    by HTTP Basic credentials, unchecked.
+    """
+    authenticated = authenticated_user()
+    if authenticated is not None:
+        return authenticated
     auth = request.authorization
     if auth is None or auth.type != "basic":
         return None
