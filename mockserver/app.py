@@ -11,6 +11,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from .config import MockConfig
 from .engine import MockEngine
 from .errors import CamundaError
+from .request_log import RequestLog
+from .request_log import install as install_request_log
 from .routes import admin, batch_operations, batches, meta, repository, runtime_reads, work
 from .routes.common import EXTENSION_KEY, ResourceIdConverter
 from .spec import Spec, load_document
@@ -41,6 +43,8 @@ def create_app(config: MockConfig | None = None, spec: Spec | None = None) -> Fl
     for module in (batch_operations, batches, runtime_reads, repository, work, meta):
         app.register_blueprint(module.blueprint, url_prefix=config.base_path)
     app.register_blueprint(admin.blueprint)
+    # The request log's timer starts before every other hook (see request_log.install).
+    install_request_log(app, RequestLog(config.request_log_size))
     app.before_request(engine.progression.before_request)
     _register_error_handlers(app)
     return app
