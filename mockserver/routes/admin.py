@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
+from importlib import resources
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ..clock import format_engine_date
@@ -13,6 +15,9 @@ from ..request_log import EXTENSION_KEY as REQUEST_LOG_KEY
 from ..request_log import RequestLog
 from ..snapshot import SnapshotError
 from .common import current_engine
+
+# Where the dashboard page expects the engine API's base path (replaced when served).
+BASE_PATH_PLACEHOLDER = "__ENGINE_BASE_PATH__"
 
 blueprint = Blueprint("admin", __name__, url_prefix="/mock-api")
 
@@ -100,7 +105,7 @@ def reset() -> ResponseReturnValue:
     return jsonify({"seed": engine.store.seed})
 
 
-# -- request log and saved states ---------------------------------------------------------
+# -- request log, saved states and the dashboard ---------------------------------------------
 
 
 def _request_log() -> RequestLog:
@@ -140,3 +145,11 @@ def import_state() -> ResponseReturnValue:
     except SnapshotError as exc:
         raise invalid_request(str(exc)) from None
     return "", 204
+
+
+@blueprint.get("/dashboard")
+def dashboard() -> ResponseReturnValue:
+    """The dashboard page; it reads the engine API under this mock's base path."""
+    page = (resources.files("mockserver") / "static" / "dashboard.html").read_text("utf-8")
+    base_path = html.escape(current_engine().config.base_path, quote=True)
+    return Response(page.replace(BASE_PATH_PLACEHOLDER, base_path), mimetype="text/html")
