@@ -92,6 +92,8 @@ def _read_state_file(path: str) -> dict[str, Any]:
     """A ``--state`` file, checked once at start (``SnapshotError`` names the problem)."""
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SnapshotError(f"{path} cannot be read: {exc.strerror}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SnapshotError(f"{path} is not a JSON file: {exc}") from None
     try:

@@ -666,8 +666,9 @@ class _StateReader:
         return token_id
 
     def _job(self, r: _Reader) -> Job:
+        definition_id = r.str("jobDefinitionId")
         definition = _lookup(
-            self.store.job_definitions, r.str("jobDefinitionId"), r, "jobDefinitionId", "job def"
+            self.store.job_definitions, definition_id, r, "jobDefinitionId", "job definition"
         )
         batch_id = r.opt_str("batchId")
         instance_id = token_id = None

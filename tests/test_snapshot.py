@@ -252,15 +252,17 @@ def test_state_and_bpmn_cannot_be_combined(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
+        (None, "cannot be read: No such file or directory"),
         ("{not json", "is not a JSON file"),
         (json.dumps({"format": "camunda-batch-mock-state", "version": 1}), "'seed' is missing"),
     ],
 )
 def test_a_bad_state_file_stops_the_start_with_exit_code_2(
-    tmp_path: Path, content: str, message: str
+    tmp_path: Path, content: str | None, message: str
 ) -> None:
     path = tmp_path / "scenario.json"
-    path.write_text(content)
+    if content is not None:
+        path.write_text(content)
     result = subprocess.run(
         [sys.executable, "-m", "mockserver", "--port", "0", "--state", str(path)],
         capture_output=True,
