@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from . import snapshot
 from .batch_lifecycle import BatchLifecycle
 from .batches import BatchSettings, BatchStarter
 from .commands import Commands
@@ -17,7 +18,6 @@ from .profiles import Profile
 from .progression import Progression
 from .repository import Repository
 from .runtime import ProcessRuntime
-from .snapshot import SnapshotError, export_state, load_state
 from .spec import Spec
 from .store import EngineStore
 
@@ -81,23 +81,23 @@ class MockEngine:
     def export_state(self) -> dict[str, Any]:
         """The whole engine state as a JSON-ready document (see ``snapshot``)."""
         with self.store.lock:
-            return export_state(self.store)
+            return snapshot.export_state(self.store)
 
     def load_state(self, document: Any) -> None:
-        """Replace the state with a document's; ``SnapshotError`` leaves it unchanged."""
-        self.store.adopt(load_state(document))
+        """Replace the state with a document's; ``snapshot.SnapshotError`` leaves it unchanged."""
+        self.store.adopt(snapshot.load_state(document))
 
 
 def _read_state_file(path: str) -> dict[str, Any]:
-    """A ``--state`` file, checked once at start (``SnapshotError`` names the problem)."""
+    """A ``--state`` file, checked once at start (``snapshot.SnapshotError`` names the problem)."""
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise SnapshotError(f"{path} cannot be read: {exc.strerror}") from None
+        raise snapshot.SnapshotError(f"{path} cannot be read: {exc.strerror}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SnapshotError(f"{path} is not a JSON file: {exc}") from None
+        raise snapshot.SnapshotError(f"{path} is not a JSON file: {exc}") from None
     try:
-        load_state(document)
-    except SnapshotError as exc:
-        raise SnapshotError(f"{path}: {exc}") from None
+        snapshot.load_state(document)
+    except snapshot.SnapshotError as exc:
+        raise snapshot.SnapshotError(f"{path}: {exc}") from None
     return document

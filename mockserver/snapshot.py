@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -308,32 +309,33 @@ class _Reader:
         self.data = value
         self.path = path
 
-    def _get(self, key: str) -> Any:
+    def value(self, key: str) -> Any:
+        """The key's JSON value, whatever it is; only a missing key is an error."""
         if key not in self.data:
             raise SnapshotError(f"{self.path}: '{key}' is missing")
         return self.data[key]
 
     def _typed(self, key: str, check: Callable[[Any], bool], what: str, optional: bool) -> Any:
-        value = self._get(key)
+        value = self.value(key)
         if value is None and optional:
             return None
         if not check(value):
             raise SnapshotError(f"{self.path}.{key}: must be {what}, not {value!r}")
         return value
 
-    def str(self, key: str) -> str:
+    def string(self, key: str) -> str:
         return self._typed(key, lambda v: isinstance(v, str), "a string", False)
 
-    def opt_str(self, key: str) -> str | None:
+    def opt_string(self, key: str) -> str | None:
         return self._typed(key, lambda v: isinstance(v, str), "a string or null", True)
 
-    def bool(self, key: str) -> bool:
+    def boolean(self, key: str) -> bool:
         return self._typed(key, lambda v: isinstance(v, bool), "true or false", False)
 
-    def int(self, key: str) -> int:
+    def integer(self, key: str) -> int:
         return self._typed(key, _is_int, "a whole number", False)
 
-    def opt_int(self, key: str) -> int | None:
+    def opt_integer(self, key: str) -> int | None:
         return self._typed(key, _is_int, "a whole number or null", True)
 
     def opt_number(self, key: str) -> float | None:
@@ -346,23 +348,29 @@ class _Reader:
         return moment
 
     def opt_date(self, key: str) -> datetime | None:
-        text = self.opt_str(key)
+        text = self.opt_string(key)
         return None if text is None else _parse_date(text, f"{self.path}.{key}")
 
     def choice(self, key: str, allowed: tuple[str, ...]) -> str:
-        value = self.str(key)
+        value = self.string(key)
         if value not in allowed:
             raise SnapshotError(f"{self.path}.{key}: must be one of {', '.join(allowed)}")
         return value
 
-    def list(self, key: str) -> list[Any]:
+    def array(self, key: str) -> list[Any]:
         return self._typed(key, lambda v: isinstance(v, list), "a list", False)
 
     def objects(self, key: str) -> list[_Reader]:
-        return [_Reader(item, f"{self.path}.{key}[{n}]") for n, item in enumerate(self.list(key))]
+        return [_Reader(item, f"{self.path}.{key}[{n}]") for n, item in enumerate(self.array(key))]
+
+    def strings(self, key: str) -> list[str]:
+        values = self.array(key)
+        if not all(isinstance(v, str) for v in values):
+            raise SnapshotError(f"{self.path}.{key}: must be a list of strings")
+        return values
 
     def ids(self, key: str) -> list[str | None]:
-        values = self.list(key)
+        values = self.array(key)
         if not all(v is None or isinstance(v, str) for v in values):
             raise SnapshotError(f"{self.path}.{key}: must be a list of ids (strings or null)")
         return values
@@ -373,7 +381,8 @@ def _is_int(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A finite JSON number (Python's JSON reader also takes NaN and Infinity)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _parse_date(text: str, path: str) -> datetime:
@@ -420,11 +429,14 @@ class _StateReader:
                 f"state.version: this mock reads version {VERSION}, "
                 f"not {root.data.get('version')!r}"
             )
-        store.reset(root.int("seed"))
-        self._random(_Reader(root._get("random"), "state.random"))
-        store.job_sequence = root.int("jobSequence")
-        offset = _Reader(root._get("clock"), "state.clock").opt_number("offsetSeconds")
-        store.clock.restore(timedelta(seconds=offset or 0))
+        store.reset(root.integer("seed"))
+        self._random(_Reader(root.value("random"), "state.random"))
+        store.job_sequence = root.integer("jobSequence")
+        offset = _Reader(root.value("clock"), "state.clock").opt_number("offsetSeconds")
+        try:
+            store.clock.restore(timedelta(seconds=offset or 0))
+        except OverflowError:
+            raise SnapshotError("state.clock.offsetSeconds: too far from now") from None
         store.deployments = _table(root.objects("deployments"), self._deployment, "deployment")
         store.definitions = _table(root.objects("definitions"), self._definition, "definition")
         self._check_deployment_links()
@@ -442,10 +454,10 @@ class _StateReader:
         return store
 
     def _random(self, reader: _Reader) -> None:
-        state = reader.list("state")
+        state = reader.array("state")
         gauss = reader.opt_number("gauss")
         try:
-            self.store.random.setstate((reader.int("version"), tuple(state), gauss))
+            self.store.random.setstate((reader.integer("version"), tuple(state), gauss))
         except (TypeError, ValueError, OverflowError) as exc:
             raise SnapshotError(f"state.random: not a random generator state ({exc})") from None
 
@@ -453,7 +465,7 @@ class _StateReader:
         resources: dict[str, bytes] = {}
         for resource in r.objects("resources"):
             encoding = resource.choice("encoding", ("utf-8", "base64"))
-            content = resource.str("content")
+            content = resource.string("content")
             try:
                 data = (
                     content.encode("utf-8")
@@ -462,19 +474,19 @@ class _StateReader:
                 )
             except binascii.Error:
                 raise SnapshotError(f"{resource.path}.content: not valid base64") from None
-            resources[resource.str("name")] = data
+            resources[resource.string("name")] = data
         return Deployment(
-            id=r.str("id"),
-            name=r.opt_str("name"),
-            tenant_id=r.opt_str("tenantId"),
-            source=r.opt_str("source"),
+            id=r.string("id"),
+            name=r.opt_string("name"),
+            tenant_id=r.opt_string("tenantId"),
+            source=r.opt_string("source"),
             deployment_time=r.date("deploymentTime"),
             resources=resources,
-            definition_ids=[i or "" for i in r.ids("definitionIds")],
+            definition_ids=r.strings("definitionIds"),
         )
 
     def _definition(self, r: _Reader) -> ProcessDefinition:
-        _lookup(self.store.deployments, r.str("deploymentId"), r, "deploymentId", "deployment")
+        _lookup(self.store.deployments, r.string("deploymentId"), r, "deploymentId", "deployment")
         activities = _table(r.objects("activities"), self._activity, "activity")
         flows = _table(r.objects("flows"), self._flow, "sequence flow")
         for flow_reader, flow in zip(r.objects("flows"), flows.values(), strict=True):
@@ -484,40 +496,40 @@ class _StateReader:
         if not any(a.kind == "startEvent" for a in activities.values()):
             raise SnapshotError(f"{r.path}.activities: the process has no start event")
         return ProcessDefinition(
-            id=r.str("id"),
-            key=r.str("key"),
-            version=r.int("version"),
-            deployment_id=r.str("deploymentId"),
-            name=r.opt_str("name"),
-            tenant_id=r.opt_str("tenantId"),
-            version_tag=r.opt_str("versionTag"),
-            history_time_to_live=r.opt_int("historyTimeToLive"),
-            resource=r.opt_str("resource"),
-            suspended=r.bool("suspended"),
+            id=r.string("id"),
+            key=r.string("key"),
+            version=r.integer("version"),
+            deployment_id=r.string("deploymentId"),
+            name=r.opt_string("name"),
+            tenant_id=r.opt_string("tenantId"),
+            version_tag=r.opt_string("versionTag"),
+            history_time_to_live=r.opt_integer("historyTimeToLive"),
+            resource=r.opt_string("resource"),
+            suspended=r.boolean("suspended"),
             activities=activities,
             flows=flows,
         )
 
     def _activity(self, r: _Reader) -> Activity:
         return Activity(
-            id=r.str("id"),
-            kind=r.str("kind"),
-            name=r.opt_str("name"),
-            topic=r.opt_str("topic"),
-            async_before=r.bool("asyncBefore"),
-            async_after=r.bool("asyncAfter"),
+            id=r.string("id"),
+            kind=r.string("kind"),
+            name=r.opt_string("name"),
+            topic=r.opt_string("topic"),
+            async_before=r.boolean("asyncBefore"),
+            async_after=r.boolean("asyncAfter"),
             timer_seconds=r.opt_number("timerSeconds"),
-            default_flow=r.opt_str("defaultFlow"),
-            attached_to=r.opt_str("attachedTo"),
-            error_code=r.opt_str("errorCode"),
+            default_flow=r.opt_string("defaultFlow"),
+            attached_to=r.opt_string("attachedTo"),
+            error_code=r.opt_string("errorCode"),
         )
 
     def _flow(self, r: _Reader) -> SequenceFlow:
         return SequenceFlow(
-            id=r.str("id"),
-            source=r.str("source"),
-            target=r.str("target"),
-            condition=r.opt_str("condition"),
+            id=r.string("id"),
+            source=r.string("source"),
+            target=r.string("target"),
+            condition=r.opt_string("condition"),
         )
 
     def _check_deployment_links(self) -> None:
@@ -531,28 +543,28 @@ class _StateReader:
                     )
 
     def _job_definition(self, r: _Reader) -> JobDefinition:
-        definition_id = r.opt_str("processDefinitionId")
+        definition_id = r.opt_string("processDefinitionId")
         if definition_id is not None:
             _lookup(self.store.definitions, definition_id, r, "processDefinitionId", "definition")
         return JobDefinition(
-            id=r.str("id"),
-            job_type=r.str("jobType"),
-            configuration=r.str("configuration"),
-            activity_id=r.opt_str("activityId"),
+            id=r.string("id"),
+            job_type=r.string("jobType"),
+            configuration=r.string("configuration"),
+            activity_id=r.opt_string("activityId"),
             process_definition_id=definition_id,
-            process_definition_key=r.opt_str("processDefinitionKey"),
-            tenant_id=r.opt_str("tenantId"),
-            deployment_id=r.opt_str("deploymentId"),
-            suspended=r.bool("suspended"),
+            process_definition_key=r.opt_string("processDefinitionKey"),
+            tenant_id=r.opt_string("tenantId"),
+            deployment_id=r.opt_string("deploymentId"),
+            suspended=r.boolean("suspended"),
         )
 
     def _variables(self, r: _Reader, key: str) -> dict[str, TypedValue]:
-        variables = _Reader(r._get(key), f"{r.path}.{key}")
+        variables = _Reader(r.value(key), f"{r.path}.{key}")
         result = {}
         for name in variables.data:
             variable = _Reader(variables.data[name], f"{variables.path}.{name}")
             type_name = variable.choice("type", VARIABLE_TYPES)
-            value = variable._get("value")
+            value = variable.value("value")
             if type_name == "Date" and value is not None:
                 value = variable.date("value")
             result[name] = TypedValue(type_name, value)
@@ -560,27 +572,27 @@ class _StateReader:
 
     def _instance(self, r: _Reader) -> ProcessInstance:
         definition = _lookup(
-            self.store.definitions, r.str("definitionId"), r, "definitionId", "definition"
+            self.store.definitions, r.string("definitionId"), r, "definitionId", "definition"
         )
         tokens = []
         for token in r.objects("tokens"):
-            activity_id = token.str("activityId")
+            activity_id = token.string("activityId")
             if activity_id not in definition.activities:
                 raise SnapshotError(f"{token.path}.activityId: no activity '{activity_id}'")
-            tokens.append(ActivityInstance(token.str("id"), activity_id))
+            tokens.append(ActivityInstance(token.string("id"), activity_id))
         return ProcessInstance(
-            id=r.str("id"),
+            id=r.string("id"),
             definition=definition,
-            business_key=r.opt_str("businessKey"),
+            business_key=r.opt_string("businessKey"),
             start_time=r.date("startTime"),
             state=r.choice("state", INSTANCE_STATES),
             end_time=r.opt_date("endTime"),
-            tenant_id=r.opt_str("tenantId"),
+            tenant_id=r.opt_string("tenantId"),
             activity_instances=tokens,
             variables=self._variables(r, "variables"),
             initial_variables=self._variables(r, "initialVariables"),
-            restarted_process_instance_id=r.opt_str("restartedProcessInstanceId"),
-            delete_reason=r.opt_str("deleteReason"),
+            restarted_process_instance_id=r.opt_string("restartedProcessInstanceId"),
+            delete_reason=r.opt_string("deleteReason"),
         )
 
     def _batch_job_definitions(self, r: _Reader, batch_type: str) -> list[JobDefinition]:
@@ -592,7 +604,7 @@ class _StateReader:
             ("monitorJobDefinitionId", BATCH_MONITOR_JOB),
             ("batchJobDefinitionId", batch_type),
         ):
-            definition_id = r.str(key)
+            definition_id = r.string(key)
             if running or definition_id in self.store.job_definitions:
                 definitions.append(
                     _lookup(self.store.job_definitions, definition_id, r, key, "job definition")
@@ -602,9 +614,9 @@ class _StateReader:
                     JobDefinition(
                         id=definition_id,
                         job_type=job_type,
-                        configuration=r.str("id"),
-                        tenant_id=r.opt_str("tenantId"),
-                        suspended=r.bool("suspended"),
+                        configuration=r.string("id"),
+                        tenant_id=r.opt_string("tenantId"),
+                        suspended=r.boolean("suspended"),
                     )
                 )
         return definitions
@@ -612,53 +624,53 @@ class _StateReader:
     def _batch(self, r: _Reader) -> Batch:
         batch_type = r.choice("type", BATCH_TYPES)
         seed, monitor, execution = self._batch_job_definitions(r, batch_type)
-        groups = r.list("itemGroups")
+        groups = r.array("itemGroups")
         item_groups = [
             _Reader({"items": group}, f"{r.path}.itemGroups[{n}]").ids("items")
             for n, group in enumerate(groups)
         ]
-        parameters = _Reader(r._get("parameters"), f"{r.path}.parameters")
+        parameters = _Reader(r.value("parameters"), f"{r.path}.parameters")
         for name in REQUIRED_PARAMETERS[batch_type]:
-            parameters._get(name)
+            parameters.value(name)
         values = dict(parameters.data)
         if "dueDate" in values:
             values["dueDate"] = parameters.opt_date("dueDate")
-        seed_group, seed_offset = r.int("seedGroup"), r.int("seedOffset")
+        seed_group, seed_offset = r.integer("seedGroup"), r.integer("seedOffset")
         if not 0 <= seed_group <= len(item_groups) or seed_offset < 0:
             raise SnapshotError(f"{r.path}: seedGroup/seedOffset point outside itemGroups")
         return Batch(
-            id=r.str("id"),
+            id=r.string("id"),
             type=batch_type,
-            total_jobs=r.int("totalJobs"),
-            batch_jobs_per_seed=r.int("batchJobsPerSeed"),
-            invocations_per_batch_job=r.int("invocationsPerBatchJob"),
+            total_jobs=r.integer("totalJobs"),
+            batch_jobs_per_seed=r.integer("batchJobsPerSeed"),
+            invocations_per_batch_job=r.integer("invocationsPerBatchJob"),
             seed_job_definition=seed,
             monitor_job_definition=monitor,
             batch_job_definition=execution,
             start_time=r.date("startTime"),
             item_groups=item_groups,
             parameters=values,
-            tenant_id=r.opt_str("tenantId"),
-            create_user_id=r.opt_str("createUserId"),
-            jobs_created=r.int("jobsCreated"),
-            suspended=r.bool("suspended"),
+            tenant_id=r.opt_string("tenantId"),
+            create_user_id=r.opt_string("createUserId"),
+            jobs_created=r.integer("jobsCreated"),
+            suspended=r.boolean("suspended"),
             execution_start_time=r.opt_date("executionStartTime"),
             end_time=r.opt_date("endTime"),
             seed_group=seed_group,
             seed_offset=seed_offset,
-            history_deleted=r.bool("historyDeleted"),
+            history_deleted=r.boolean("historyDeleted"),
         )
 
     def _running_instance(self, r: _Reader) -> ProcessInstance:
         instance = _lookup(
-            self.store.instances, r.str("processInstanceId"), r, "processInstanceId", "instance"
+            self.store.instances, r.string("processInstanceId"), r, "processInstanceId", "instance"
         )
         if not instance.is_running:
             raise SnapshotError(f"{r.path}.processInstanceId: instance '{instance.id}' has ended")
         return instance
 
     def _token_of(self, r: _Reader, instance: ProcessInstance) -> str:
-        token_id = r.str("activityInstanceId")
+        token_id = r.string("activityInstanceId")
         if all(t.id != token_id for t in instance.activity_instances):
             raise SnapshotError(
                 f"{r.path}.activityInstanceId: instance '{instance.id}' has no token '{token_id}'"
@@ -666,11 +678,11 @@ class _StateReader:
         return token_id
 
     def _job(self, r: _Reader) -> Job:
-        definition_id = r.str("jobDefinitionId")
+        definition_id = r.string("jobDefinitionId")
         definition = _lookup(
             self.store.job_definitions, definition_id, r, "jobDefinitionId", "job definition"
         )
-        batch_id = r.opt_str("batchId")
+        batch_id = r.opt_string("batchId")
         instance_id = token_id = None
         if batch_id is not None:
             batch = _lookup(self.store.batches, batch_id, r, "batchId", "batch")
@@ -680,68 +692,68 @@ class _StateReader:
             instance = self._running_instance(r)
             instance_id, token_id = instance.id, self._token_of(r, instance)
         return Job(
-            id=r.str("id"),
+            id=r.string("id"),
             job_definition=definition,
             create_time=r.date("createTime"),
             due_date=r.opt_date("dueDate"),
-            retries=r.int("retries"),
-            suspended=r.bool("suspended"),
-            exception_message=r.opt_str("exceptionMessage"),
+            retries=r.integer("retries"),
+            suspended=r.boolean("suspended"),
+            exception_message=r.opt_string("exceptionMessage"),
             process_instance_id=instance_id,
             activity_instance_id=token_id,
             batch_id=batch_id,
             items=r.ids("items"),
-            priority=r.int("priority"),
-            sequence=r.int("sequence"),
+            priority=r.integer("priority"),
+            sequence=r.integer("sequence"),
         )
 
     def _external_task(self, r: _Reader) -> ExternalTask:
         instance = self._running_instance(r)
         return ExternalTask(
-            id=r.str("id"),
-            topic_name=r.str("topicName"),
-            activity_id=r.str("activityId"),
+            id=r.string("id"),
+            topic_name=r.string("topicName"),
+            activity_id=r.string("activityId"),
             activity_instance_id=self._token_of(r, instance),
             process_instance_id=instance.id,
             definition=instance.definition,
             create_time=r.date("createTime"),
-            business_key=r.opt_str("businessKey"),
-            tenant_id=r.opt_str("tenantId"),
-            retries=r.opt_int("retries"),
-            worker_id=r.opt_str("workerId"),
+            business_key=r.opt_string("businessKey"),
+            tenant_id=r.opt_string("tenantId"),
+            retries=r.opt_integer("retries"),
+            worker_id=r.opt_string("workerId"),
             lock_expiration_time=r.opt_date("lockExpirationTime"),
-            error_message=r.opt_str("errorMessage"),
-            suspended=r.bool("suspended"),
-            priority=r.int("priority"),
+            error_message=r.opt_string("errorMessage"),
+            suspended=r.boolean("suspended"),
+            priority=r.integer("priority"),
         )
 
     def _user_task(self, r: _Reader) -> UserTask:
         instance = self._running_instance(r)
         return UserTask(
-            id=r.str("id"),
-            name=r.opt_str("name"),
-            task_definition_key=r.str("taskDefinitionKey"),
+            id=r.string("id"),
+            name=r.opt_string("name"),
+            task_definition_key=r.string("taskDefinitionKey"),
             activity_instance_id=self._token_of(r, instance),
             process_instance_id=instance.id,
             definition=instance.definition,
             created=r.date("created"),
-            tenant_id=r.opt_str("tenantId"),
-            assignee=r.opt_str("assignee"),
-            suspended=r.bool("suspended"),
+            tenant_id=r.opt_string("tenantId"),
+            assignee=r.opt_string("assignee"),
+            suspended=r.boolean("suspended"),
         )
 
     def _incident(self, r: _Reader) -> Incident:
         return Incident(
-            id=r.str("id"),
-            incident_type=r.str("incidentType"),
-            message=r.opt_str("message"),
-            configuration=r.str("configuration"),
+            id=r.string("id"),
+            incident_type=r.string("incidentType"),
+            message=r.opt_string("message"),
+            configuration=r.string("configuration"),
             timestamp=r.date("timestamp"),
-            process_instance_id=r.opt_str("processInstanceId"),
-            process_definition_id=r.opt_str("processDefinitionId"),
-            activity_id=r.opt_str("activityId"),
-            job_definition_id=r.opt_str("jobDefinitionId"),
-            tenant_id=r.opt_str("tenantId"),
+            process_instance_id=r.opt_string("processInstanceId"),
+            process_definition_id=r.opt_string("processDefinitionId"),
+            activity_id=r.opt_string("activityId"),
+            job_definition_id=r.opt_string("jobDefinitionId"),
+            tenant_id=r.opt_string("tenantId"),
             end_time=r.opt_date("endTime"),
         )
 

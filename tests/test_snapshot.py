@@ -164,6 +164,11 @@ def _set(path: list[Any], value: Any) -> Any:
         ),
         (_set(["random", "state"], [1, 2, 3]), "state.random: not a random generator state"),
         (_set(["userTasks"], None), "state.userTasks: must be a list"),
+        (
+            _set(["clock", "offsetSeconds"], float("nan")),
+            "state.clock.offsetSeconds: must be a number",
+        ),
+        (_set(["clock", "offsetSeconds"], 1e300), "state.clock.offsetSeconds: too far from now"),
         (_set(["definitions", 0, "flows", 0, "target"], "nowhere"), "no activity 'nowhere'"),
     ],
 )
