@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from mockserver.snapshot import load_state
+from mockserver.snapshot import SnapshotError, load_state
 from mockserver.store import Deployment, EngineStore
 from tests.conftest import BASE, make_app
 
@@ -124,8 +125,14 @@ def test_instances_of_an_imported_state_move_on() -> None:
     assert target.get(f"{BASE}/task/{task['id']}").status_code == 404
 
 
-def _broken(change: Any) -> dict[str, Any]:
-    document = _state(_demo_client())
+@pytest.fixture(scope="module")
+def demo_state() -> dict[str, Any]:
+    """The demo data's state, made once for the tests that only read or spoil copies of it."""
+    return _state(_demo_client())
+
+
+def _broken(demo_state: dict[str, Any], change: Any) -> dict[str, Any]:
+    document = copy.deepcopy(demo_state)
     change(document)
     return document
 
@@ -173,10 +180,11 @@ def _set(path: list[Any], value: Any) -> Any:
     ],
 )
 def test_a_bad_document_is_a_400_naming_the_problem_and_changes_nothing(
-    change: Any, message: str
+    demo_state: dict[str, Any], change: Any, message: str
 ) -> None:
-    document = _broken(change)
-    client = _demo_client()
+    document = _broken(demo_state, change)
+    client = make_app().test_client()
+    client.put("/mock-api/state", json=demo_state)
     _start_batch(client, _instance_ids(client, 2))
     before = _state(client)
 
@@ -196,12 +204,12 @@ def test_a_body_that_is_not_json_is_a_400() -> None:
     assert "state document in JSON" in response.get_json()["message"]
 
 
-def test_a_repeated_id_is_refused() -> None:
+def test_a_repeated_id_is_refused(demo_state: dict[str, Any]) -> None:
     def repeat_first_job(document: dict[str, Any]) -> None:
         document["jobs"].append(copy.deepcopy(document["jobs"][0]))
 
     with pytest.raises(ValueError, match=r"state.jobs\[\d+\]: job id '.*' appears twice"):
-        load_state(_broken(repeat_first_job))
+        load_state(_broken(demo_state, repeat_first_job))
 
 
 def test_binary_resources_and_date_variables_survive_a_round_trip() -> None:
@@ -262,12 +270,19 @@ def test_state_and_bpmn_cannot_be_combined(tmp_path: Path) -> None:
         (json.dumps({"format": "camunda-batch-mock-state", "version": 1}), "'seed' is missing"),
     ],
 )
-def test_a_bad_state_file_stops_the_start_with_exit_code_2(
+def test_a_bad_state_file_is_refused_naming_the_file_and_the_problem(
     tmp_path: Path, content: str | None, message: str
 ) -> None:
     path = tmp_path / "scenario.json"
     if content is not None:
         path.write_text(content)
+    with pytest.raises(SnapshotError, match=re.escape(f"{path}")) as raised:
+        make_app(state=str(path))
+    assert message in str(raised.value)
+
+
+def test_a_bad_state_file_stops_the_start_with_exit_code_2(tmp_path: Path) -> None:
+    path = _write(tmp_path, {"format": "camunda-batch-mock-state", "version": 2})
     result = subprocess.run(
         [sys.executable, "-m", "mockserver", "--port", "0", "--state", str(path)],
         capture_output=True,
@@ -275,4 +290,6 @@ def test_a_bad_state_file_stops_the_start_with_exit_code_2(
         timeout=60,
     )
     assert result.returncode == 2
-    assert "--state" in result.stderr and str(path) in result.stderr and message in result.stderr
+    assert result.stderr.strip() == (
+        f"camunda-batch-mock: --state {path}: state.version: this mock reads version 1, not 2"
+    )
