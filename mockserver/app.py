@@ -13,6 +13,8 @@ from .config import MockConfig
 from .engine import MockEngine
 from .error_responses import error_response
 from .errors import CamundaError
+from .request_log import RequestLog
+from .request_log import install as install_request_log
 from .routes import admin, batch_operations, batches, meta, repository, runtime_reads, work
 from .routes.common import EXTENSION_KEY, ResourceIdConverter
 from .routes.injection_admin import blueprint as injection_admin_blueprint
@@ -44,6 +46,8 @@ def create_app(config: MockConfig | None = None, spec: Spec | None = None) -> Fl
     for module in (batch_operations, batches, runtime_reads, repository, work, meta):
         app.register_blueprint(module.blueprint, url_prefix=config.base_path)
     app.register_blueprint(admin.blueprint)
+    # The request log's timer starts before every other hook (see request_log.install).
+    install_request_log(app, RequestLog(config.request_log_size))
     _install_serving_hooks(app, config)
     app.before_request(engine.progression.before_request)
     _register_error_handlers(app)

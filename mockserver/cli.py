@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from .config import MockConfig, load_config
 from .errors import CamundaError
 from .profiles import PROFILES
 from .progression import MODES
+from .request_log import LOGGER_NAME as REQUEST_LOGGER
+from .snapshot import SnapshotError
 
 WAITRESS_BODY_FACTOR = 4  # waitress refuses bodies over 4 x --max-body-bytes by itself
 
@@ -60,8 +63,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--batch-jobs-per-seed", type=int, help="engine setting (default 100)")
     parser.add_argument("--invocations-per-batch-job", type=int, help="engine setting (default 1)")
+    # -- request log and saved states --
+    parser.add_argument(
+        "--quiet",
+        action="store_const",
+        const=True,
+        help="print no line per request on the console",
+    )
+    parser.add_argument(
+        "--request-log-size",
+        type=int,
+        help="requests kept for GET /mock-api/requests (default 500)",
+    )
+    parser.add_argument(
+        "--state",
+        metavar="FILE",
+        help="start from this state file (GET /mock-api/state), and reset back to it",
+    )
     _add_serving_options(parser)
     return parser
+
+
+def _print_requests() -> None:
+    """One line per request on stderr: ``12:01:02 POST /engine-rest/... 200 3ms``."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    logger = logging.getLogger(REQUEST_LOGGER)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 def _add_serving_options(parser: argparse.ArgumentParser) -> None:
@@ -144,9 +174,14 @@ def main(argv: list[str] | None = None) -> int:
     except CamundaError as error:  # a --bpmn file the mock cannot deploy
         print(f"camunda-batch-mock: {error.message}", file=sys.stderr)
         return 2
+    except SnapshotError as error:  # a --state file the mock cannot load
+        print(f"camunda-batch-mock: --state {error}", file=sys.stderr)
+        return 2
     except OSError as error:
         print(f"camunda-batch-mock: {error}", file=sys.stderr)
         return 2
+    if not config.quiet:
+        _print_requests()
     server = create_server(
         app, host=config.host, port=config.port, threads=8, **_waitress_limits(config)
     )
@@ -156,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         f"progression {config.progression})",
         flush=True,
     )
+    print(f"Dashboard: http://{config.host}:{server.effective_port}/mock-api/dashboard", flush=True)
     try:
         server.run()
     except KeyboardInterrupt:

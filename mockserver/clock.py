@@ -73,3 +73,12 @@ class MockClock:
     def reset(self) -> None:
         """Back to wall-clock time."""
         self._offset = timedelta()
+
+    @property
+    def offset(self) -> timedelta:
+        """How far the mock clock is ahead of wall-clock time."""
+        return self._offset
+
+    def restore(self, offset: timedelta) -> None:
+        """Set the offset a saved state had (it may be behind the current one)."""
+        self._offset = offset

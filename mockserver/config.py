@@ -37,6 +37,10 @@ class MockConfig:
     invocations_per_batch_job: int = 1
     invocations_per_batch_job_by_type: dict[str, int] = field(default_factory=dict)
     bpmn: list[str] = field(default_factory=list)  # the user's processes, deployed at start
+    # -- request log and saved states --
+    quiet: bool = False  # the start command prints no line per request
+    request_log_size: int = 500  # requests kept for GET /mock-api/requests
+    state: str | None = None  # a scenario file (GET /mock-api/state) loaded at start and reset
 
     # -- serving it for a team: CORS, latency, faults, auth, limits --------------------
     cors_origins: list[str] = field(default_factory=lambda: list(LOCAL_ORIGINS))
@@ -67,6 +71,13 @@ class MockConfig:
             raise ValueError("batch_poll_time must be >= 0 and jobs_per_second > 0")
         if self.batch_jobs_per_seed < 1 or self.invocations_per_batch_job < 1:
             raise ValueError("batch_jobs_per_seed and invocations_per_batch_job must be >= 1")
+        # -- request log and saved states --
+        if self.request_log_size < 1:
+            raise ValueError("request_log_size must be >= 1")
+        if self.state and self.bpmn:
+            raise ValueError(
+                "state and bpmn cannot be combined: a state file holds its deployments"
+            )
         self._check_serving_options()
 
     # -- serving it for a team ----------------------------------------------------------

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
+from . import snapshot
 from .batch_lifecycle import BatchLifecycle
 from .batches import BatchSettings, BatchStarter
 from .commands import Commands
@@ -46,7 +49,8 @@ class MockEngine:
             poll_seconds=config.batch_poll_time,
         )
         self.executor = JobExecutor(self.store, self.runtime, self.lifecycle)
-        self.reset(config.seed)
+        self.start_state = _read_state_file(config.state) if config.state else None
+        self.reset()
         self.progression = Progression(
             self.store, self.executor, config.progression, config.jobs_per_second
         )
@@ -59,7 +63,11 @@ class MockEngine:
             self.repository.deploy(resources, name=file.stem, source="--bpmn")
 
     def reset(self, seed: int | None = None) -> None:
-        """Back to the start state: empty, or the demo data for ``seed``."""
+        """Back to the start state: the ``--state`` file if there is one and no ``seed`` is
+        given, else empty or the demo data for ``seed``."""
+        if seed is None and self.start_state is not None:
+            self.load_state(self.start_state)
+            return
         with self.store.lock:
             self.store.reset(self.config.seed if seed is None else seed)
             if self.config.demo:
@@ -67,3 +75,29 @@ class MockEngine:
                 # The demo starts where a running job executor would be: nothing left due.
                 self.executor.run_due()
             self._deploy_user_processes()
+
+    # -- saved states ---------------------------------------------------------------------
+
+    def export_state(self) -> dict[str, Any]:
+        """The whole engine state as a JSON-ready document (see ``snapshot``)."""
+        with self.store.lock:
+            return snapshot.export_state(self.store)
+
+    def load_state(self, document: Any) -> None:
+        """Replace the state with a document's; ``snapshot.SnapshotError`` leaves it unchanged."""
+        self.store.adopt(snapshot.load_state(document))
+
+
+def _read_state_file(path: str) -> dict[str, Any]:
+    """A ``--state`` file, checked once at start (``snapshot.SnapshotError`` names the problem)."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise snapshot.SnapshotError(f"{path} cannot be read: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise snapshot.SnapshotError(f"{path} is not a JSON file: {exc}") from None
+    try:
+        snapshot.load_state(document)
+    except snapshot.SnapshotError as exc:
+        raise snapshot.SnapshotError(f"{path}: {exc}") from None
+    return document

@@ -7,7 +7,6 @@ xdist workers never share state. All mutation happens under ``store.lock``.
 from __future__ import annotations
 
 import heapq
-import itertools
 import random
 import threading
 import uuid
@@ -74,7 +73,7 @@ class EngineStore:
             self.user_tasks: dict[str, UserTask] = {}
             self.incidents: dict[str, Incident] = {}
             self.batches: dict[str, Batch] = {}
-            self._sequence = itertools.count(1)
+            self.job_sequence = 0  # the last creation number handed to a job
             # (due moment, sequence, job id): a job may sit here more than once or after it
             # is gone; the executor checks each entry against the job table when it pops it.
             self._due_queue: list[tuple[datetime, int, str]] = []
@@ -87,7 +86,8 @@ class EngineStore:
 
     def add_job(self, job: Job) -> Job:
         """Store a new job and queue it for the job executor."""
-        job.sequence = next(self._sequence)
+        self.job_sequence += 1
+        job.sequence = self.job_sequence
         self.jobs[job.id] = job
         self.schedule(job)
         return job
@@ -95,6 +95,21 @@ class EngineStore:
     def schedule(self, job: Job) -> None:
         """(Re)queue a job whose due date, retries or suspension changed."""
         heapq.heappush(self._due_queue, (job.due_key(), job.sequence, job.id))
+
+    def adopt(self, other: EngineStore) -> None:
+        """Take over another store's whole state (a loaded snapshot) in one step.
+
+        The executor's queue is rebuilt from the jobs, and the clock takes the other
+        clock's offset; the lock and the clock object stay, as services hold them.
+        """
+        with self.lock:
+            for name, value in vars(other).items():
+                if name not in ("lock", "clock"):
+                    setattr(self, name, value)
+            self.clock.restore(other.clock.offset)
+            self._due_queue = []
+            for job in self.jobs.values():
+                self.schedule(job)
 
     def pop_due_job(self, now: datetime) -> Job | None:
         """The job executor's next job: executable, due by ``now``, oldest first."""

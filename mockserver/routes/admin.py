@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import html
+from importlib import resources
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ..clock import format_engine_date
 from ..errors import invalid_request
+from ..request_log import EXTENSION_KEY as REQUEST_LOG_KEY
+from ..request_log import RequestLog
+from ..snapshot import SnapshotError
 from .common import current_engine
+
+# Where the dashboard page expects the engine API's base path (replaced when served).
+BASE_PATH_PLACEHOLDER = "__ENGINE_BASE_PATH__"
 
 blueprint = Blueprint("admin", __name__, url_prefix="/mock-api")
 
@@ -95,3 +103,53 @@ def reset() -> ResponseReturnValue:
     engine = current_engine()
     engine.reset(None if seed is None else int(seed))
     return jsonify({"seed": engine.store.seed})
+
+
+# -- request log, saved states and the dashboard ---------------------------------------------
+
+
+def _request_log() -> RequestLog:
+    return current_app.extensions[REQUEST_LOG_KEY]
+
+
+@blueprint.get("/requests")
+def list_requests() -> ResponseReturnValue:
+    """The recorded requests, newest first; ``?limit=n`` keeps the first ``n``."""
+    limit = request.args.get("limit")
+    if limit is not None and not (limit.isdigit() and int(limit) >= 1):
+        raise invalid_request("'limit' must be a whole number >= 1")
+    records = _request_log().newest(None if limit is None else int(limit))
+    return jsonify([record.to_json() for record in records])
+
+
+@blueprint.delete("/requests")
+def clear_requests() -> ResponseReturnValue:
+    _request_log().clear()
+    return "", 204
+
+
+@blueprint.get("/state")
+def export_state() -> ResponseReturnValue:
+    """The whole engine state as one JSON document (a scenario file)."""
+    return jsonify(current_engine().export_state())
+
+
+@blueprint.put("/state")
+def import_state() -> ResponseReturnValue:
+    """Replace the whole engine state with an exported document; a bad one changes nothing."""
+    document = request.get_json(force=True, silent=True)
+    if document is None:
+        raise invalid_request("the body must be a state document in JSON (GET /mock-api/state)")
+    try:
+        current_engine().load_state(document)
+    except SnapshotError as exc:
+        raise invalid_request(str(exc)) from None
+    return "", 204
+
+
+@blueprint.get("/dashboard")
+def dashboard() -> ResponseReturnValue:
+    """The dashboard page; it reads the engine API under this mock's base path."""
+    page = (resources.files("mockserver") / "static" / "dashboard.html").read_text("utf-8")
+    base_path = html.escape(current_engine().config.base_path, quote=True)
+    return Response(page.replace(BASE_PATH_PLACEHOLDER, base_path), mimetype="text/html")

@@ -1,0 +1,123 @@
+"""The request log: every request an app answers, in a bounded ring buffer and on the console.
+
+Each answered request becomes a ``RequestRecord`` (time, method, path with query, status,
+duration, the engine error type of an error answer, the Basic-auth user). The newest
+``size`` records are kept for ``GET /mock-api/requests``; each one is also logged as a
+compact line on the ``mockserver.requests`` logger, which the start command prints unless
+``--quiet``.
+
+The dashboard's own polling sends the ``X-Mock-Dashboard: poll`` header and is not
+recorded: six reads a second would push every other request out of the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, g, request
+
+from .clock import format_engine_date
+from .routes.common import request_user
+
+EXTENSION_KEY = "camunda_mock_request_log"
+LOGGER_NAME = "mockserver.requests"
+POLL_HEADER = "X-Mock-Dashboard"
+
+log = logging.getLogger(LOGGER_NAME)
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One answered request."""
+
+    time: datetime
+    method: str
+    path: str  # with the query string, if any
+    status: int
+    duration_ms: float
+    error_type: str | None = None
+    user: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "time": format_engine_date(self.time),
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "durationMs": round(self.duration_ms, 1),
+            "errorType": self.error_type,
+            "user": self.user,
+        }
+
+    def console_line(self) -> str:
+        """``POST /engine-rest/batch 400 3ms InvalidRequestException user=demo``."""
+        parts = [self.method, self.path, str(self.status), f"{self.duration_ms:.0f}ms"]
+        if self.error_type:
+            parts.append(self.error_type)
+        if self.user:
+            parts.append(f"user={self.user}")
+        return " ".join(parts)
+
+
+class RequestLog:
+    """The newest ``size`` records, safe to use from the server's threads."""
+
+    def __init__(self, size: int) -> None:
+        self._records: deque[RequestRecord] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def add(self, record: RequestRecord) -> None:
+        with self._lock:
+            self._records.append(record)
+
+    def newest(self, limit: int | None = None) -> list[RequestRecord]:
+        """Newest first, at most ``limit``."""
+        with self._lock:
+            records = list(reversed(self._records))
+        return records if limit is None else records[:limit]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()
+
+
+def _error_type(response: Response) -> str | None:
+    if response.status_code < 400 or not response.is_json:
+        return None
+    body = response.get_json(silent=True)
+    return body.get("type") if isinstance(body, dict) else None
+
+
+def install(app: Flask, request_log: RequestLog) -> None:
+    """Record every request ``app`` answers. Register before other hooks, so the duration
+    covers them too."""
+    app.extensions[EXTENSION_KEY] = request_log
+
+    @app.before_request
+    def start_timer() -> None:
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def record(response: Response) -> Response:
+        if request.headers.get(POLL_HEADER) == "poll":
+            return response
+        started = g.get("request_started", time.perf_counter())
+        query = request.query_string.decode("latin-1")
+        entry = RequestRecord(
+            time=datetime.now(UTC),
+            method=request.method,
+            path=request.path + (f"?{query}" if query else ""),
+            status=response.status_code,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            error_type=_error_type(response),
+            user=request_user(),
+        )
+        request_log.add(entry)
+        log.info(entry.console_line())
+        return response
