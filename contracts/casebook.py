@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from mockserver.spec import load_document
+from mockserver.app import default_spec
 
 CASES_PACKAGE = "contracts"
 CASES_DIR = "cases"
@@ -130,7 +130,7 @@ def _format_validator() -> Draft202012Validator:
 
 
 def _divergence_ids() -> set[str]:
-    return {entry["id"] for entry in load_document().get("x-divergences", [])}
+    return set(default_spec().divergences)
 
 
 def _cases_dir() -> Traversable:

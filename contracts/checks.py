@@ -17,7 +17,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from mockserver.spec import SPEC_URI, load_document
+from mockserver.app import default_spec
+from mockserver.spec import SPEC_URI
 
 from .casebook import BatchExpectation, Expectation
 from .client import EngineResponse
@@ -152,7 +153,7 @@ def check_batch_numbers(
 
 @cache
 def _batch_validator() -> Draft202012Validator:
-    document = load_document()
+    document = default_spec().document  # the contract the mock serves, parsed once
     registry = Registry().with_resource(
         SPEC_URI, Resource.from_contents(document, default_specification=DRAFT202012)
     )

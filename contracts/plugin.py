@@ -197,8 +197,8 @@ def pytest_terminal_summary(
 ) -> None:
     """Print the per-endpoint table, and write it as Markdown with ``--conformance-summary``."""
     summary = config.stash.get(SUMMARY_KEY, None)
-    if summary is None or not summary.results:
-        return
+    if summary is None or not summary.results or hasattr(config, "workerinput"):
+        return  # nothing to tell, or an xdist worker: the controller tells it once
     target = describe_target(config)
     terminalreporter.write_sep("=", f"conformance summary: {target}")
     terminalreporter.write_line(summary.text())
