@@ -128,17 +128,15 @@ def guard_selection(client: EngineClient, body: dict[str, Any], case: Case) -> N
 
 
 def send(client: EngineClient, case: Case, path: str, body: Any) -> EngineResponse:
-    """Send the case's request: a JSON body, raw characters, or nothing."""
+    """Send the case's request: a JSON body, or raw characters."""
     request = case.request
     headers = {"Content-Type": request.content_type} if request.content_type else {}
     if request.raw is not None:
         headers.setdefault("Content-Type", "application/json")
         return client.request(request.method, path, data=request.raw.encode(), headers=headers)
-    if request.has_json and request.content_type:
+    if request.content_type:
         return client.request(request.method, path, data=json.dumps(body), headers=headers)
-    if request.has_json:
-        return client.request(request.method, path, json=body)
-    return client.request(request.method, path, headers=headers)
+    return client.request(request.method, path, json=body)
 
 
 def delete_created_batch(client: EngineClient, response: EngineResponse) -> None:

@@ -168,11 +168,13 @@ def engine_client(
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[Any]
 ) -> Generator[None, Any, None]:
-    """Put the name of the failed check on the report (it travels to the xdist controller)."""
+    """Put the name of the failed check on the report (it travels to the xdist controller),
+    and on the test item, so that the later reports and the JUnit report carry it too."""
     outcome = yield
     report = outcome.get_result()
     if call.excinfo is not None and isinstance(call.excinfo.value, ContractViolation):
         report.user_properties.append(("check", call.excinfo.value.check))
+        item.user_properties.append(("check", call.excinfo.value.check))
 
 
 def pytest_configure(config: pytest.Config) -> None:

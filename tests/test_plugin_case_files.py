@@ -68,6 +68,7 @@ def test_a_minimal_file_reads_into_a_case() -> None:
         (("request: {json", "request: {jsn"), "at cases/0/request"),
         (("status: 400, type: InvalidRequestException,", "status: 400,"), "at cases/0/expect"),
         (("endpoint: POST", "endpoint: FETCH"), "at endpoint"),
+        (("request: {json: {retries: null}}", "request: {}"), "at cases/0/request"),
     ],
 )
 def test_a_file_that_breaks_the_format_is_refused_with_the_place(

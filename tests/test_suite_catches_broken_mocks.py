@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -62,14 +63,21 @@ def summary_row(output: str, endpoint: str) -> list[str]:
     ],
 )
 def test_a_broken_variant_fails_the_suite_on_the_named_check(
-    variant: str, selection: str, endpoint: str, check: str
+    variant: str, selection: str, endpoint: str, check: str, tmp_path: Path
 ) -> None:
-    result = run_suite("--engine-app", f"tests.broken_mocks:{variant}", "-k", selection)
+    junit = tmp_path / "conformance.xml"
+
+    result = run_suite(
+        "--engine-app", f"tests.broken_mocks:{variant}", "-k", selection, f"--junitxml={junit}"
+    )
 
     assert result.returncode == 1, result.stdout + result.stderr
     row = summary_row(result.stdout, endpoint)
     assert row[1:3] == ["0", "1"], row  # passed, failed
     assert check in row[4], row
+    testcase = ElementTree.parse(junit).find(".//testcase[failure]")
+    properties = {(p.get("name"), p.get("value")) for p in testcase.iter("property")}
+    assert {("endpoint", endpoint), ("check", check)} <= properties
 
 
 def test_an_answer_from_the_other_side_of_a_divergence_is_reported_as_seen() -> None:
