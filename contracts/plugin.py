@@ -3,7 +3,8 @@
 Registered through the ``pytest11`` entry point, so ``pytest --pyargs contracts`` works from any
 directory once the package is installed. Target, in order: ``--engine-url`` (or the
 ``CAMUNDA_ENGINE_URL`` environment variable), ``--engine-app`` (a WSGI app factory, e.g. a variant
-of the mock), else this project's mock in process.
+of the mock), else this project's mock in process. At the end of the run the plugin prints the
+per-endpoint conformance summary (and writes it as Markdown with ``--conformance-summary``).
 """
 
 from __future__ import annotations
