@@ -8,6 +8,19 @@ something did.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from mockserver.app import default_spec
+from mockserver.spec import SPEC_URI
+
+from .casebook import BatchExpectation, Expectation
 from .client import EngineResponse
 
 
@@ -28,3 +41,129 @@ def check_status(response: EngineResponse, expected: int) -> None:
     """``status``: the HTTP status is the one the contract gives."""
     if response.status != expected:
         raise violation("status", f"status {expected}", response)
+
+
+# -- checks of a case's answer --------------------------------------------------------------
+
+JSON_MEDIA_TYPE = "application/json"
+# What every Batch shows right after its creation: the seed job has not run yet.
+BATCH_STATE_AT_CREATION = {"jobsCreated": 0, "suspended": False, "executionStartTime": None}
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """The engine settings that shape a new Batch's numbers (the engine's defaults: 100, 1)."""
+
+    batch_jobs_per_seed: int = 100
+    invocations_per_batch_job: int = 1
+
+    def total_jobs(self, items: int) -> int:
+        """``ceil(items / invocationsPerBatchJob)``; 0 when either is 0, as the engine counts."""
+        if items == 0 or self.invocations_per_batch_job == 0:
+            return 0
+        return math.ceil(items / self.invocations_per_batch_job)
+
+
+def check_answer(response: EngineResponse, expected: Expectation, settings: BatchSettings) -> None:
+    """Every check of one expected answer, in order: the first failing one raises."""
+    check_status(response, expected.status)
+    check_content_type(response)
+    if expected.batch is not None:
+        check_batch_schema(response)
+        check_batch_numbers(response, expected.batch, settings)
+    else:
+        check_error_body(response, expected)
+        check_error_type(response, expected)
+        check_error_message(response, expected)
+
+
+def meets(response: EngineResponse, expected: Expectation, settings: BatchSettings) -> bool:
+    """Whether the answer passes every check of ``expected``."""
+    try:
+        check_answer(response, expected, settings)
+    except ContractViolation:
+        return False
+    return True
+
+
+def check_content_type(response: EngineResponse) -> None:
+    """``content-type``: the answer is declared as ``application/json``."""
+    declared = response.headers.get("Content-Type", "")
+    if declared.split(";")[0].strip().lower() != JSON_MEDIA_TYPE:
+        raise violation("content-type", f"Content-Type {JSON_MEDIA_TYPE}", response)
+
+
+def check_error_body(response: EngineResponse, expected: Expectation) -> None:
+    """``error-body``: Camunda's error object, ``type`` a string, ``message`` a string or null,
+    ``code`` an integer or null (and the expected one, where the case gives it)."""
+    body = _json_or_none(response)
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+        raise violation("error-body", "a JSON object with a string 'type'", response)
+    if not (body.get("message") is None or isinstance(body["message"], str)):
+        raise violation("error-body", "'message' a string or null", response)
+    code = body.get("code")
+    if code is not None and (not isinstance(code, int) or isinstance(code, bool)):
+        raise violation("error-body", "'code' an integer or null", response)
+    if expected.checks_code and code != expected.code:
+        raise violation("error-body", f"code {expected.code!r}", response)
+
+
+def check_error_type(response: EngineResponse, expected: Expectation) -> None:
+    """``error-type``: the exception's simple class name is the expected one."""
+    if response.json().get("type") != expected.error_type:
+        raise violation("error-type", f"type {expected.error_type}", response)
+
+
+def check_error_message(response: EngineResponse, expected: Expectation) -> None:
+    """``error-message``: the message is exactly the engine's text (or matches its pattern)."""
+    if not expected.message_matches(response.json().get("message")):
+        raise violation("error-message", expected.describe(), response)
+
+
+def check_batch_schema(response: EngineResponse) -> None:
+    """``batch-schema``: the body is a Batch as ``openapi.yaml`` defines it, every field present."""
+    body = _json_or_none(response)
+    problems = sorted(_batch_validator().iter_errors(body), key=lambda error: list(error.path))
+    if problems:
+        first = problems[0]
+        where = "/".join(str(part) for part in first.path) or "(body)"
+        raise violation("batch-schema", f"a Batch ({where}: {first.message})", response)
+
+
+def check_batch_numbers(
+    response: EngineResponse, expected: BatchExpectation, settings: BatchSettings
+) -> None:
+    """``batch-numbers``: type, totalJobs from the items, the settings, and the state a batch
+    has right after creation (no job created yet, not suspended, not started)."""
+    body = response.json()
+    wanted: dict[str, Any] = {
+        "type": expected.type,
+        "totalJobs": settings.total_jobs(expected.items),
+        "batchJobsPerSeed": settings.batch_jobs_per_seed,
+        "invocationsPerBatchJob": settings.invocations_per_batch_job,
+        **BATCH_STATE_AT_CREATION,
+    }
+    wrong = [key for key, value in wanted.items() if body.get(key) != value]
+    if wrong:
+        expected_text = ", ".join(f"{key}={wanted[key]!r}" for key in wrong)
+        raise violation(
+            "batch-numbers", f"{expected_text} ({expected.items} items collected)", response
+        )
+
+
+@cache
+def _batch_validator() -> Draft202012Validator:
+    document = default_spec().document  # the contract the mock serves, parsed once
+    registry = Registry().with_resource(
+        SPEC_URI, Resource.from_contents(document, default_specification=DRAFT202012)
+    )
+    return Draft202012Validator(
+        {"$ref": f"{SPEC_URI}#/components/schemas/BatchDto"}, registry=registry
+    )
+
+
+def _json_or_none(response: EngineResponse) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None

@@ -3,7 +3,8 @@
 Registered through the ``pytest11`` entry point, so ``pytest --pyargs contracts`` works from any
 directory once the package is installed. Target, in order: ``--engine-url`` (or the
 ``CAMUNDA_ENGINE_URL`` environment variable), ``--engine-app`` (a WSGI app factory, e.g. a variant
-of the mock), else this project's mock in process.
+of the mock), else this project's mock in process. At the end of the run the plugin prints the
+per-endpoint conformance summary (and writes it as Markdown with ``--conformance-summary``).
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from flask import Flask
 from mockserver import MockConfig, create_app
 from mockserver.profiles import PROFILES
 
-from .checks import ContractViolation
+from .checks import BatchSettings, ContractViolation
 from .client import DEFAULT_TIMEOUT, EngineClient
+from .summary import ConformanceSummary
 
 URL_ENV = "CAMUNDA_ENGINE_URL"
 USER_ENV = "CAMUNDA_ENGINE_USER"
 PASSWORD_ENV = "CAMUNDA_ENGINE_PASSWORD"
 PROFILE_ENV = "CAMUNDA_ENGINE_PROFILE"
+SUMMARY_KEY = pytest.StashKey[ConformanceSummary]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,6 +67,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="MODULE:FACTORY",
         help="check a WSGI app in process: FACTORY(config: MockConfig) returns a Flask app",
     )
+    group.addoption(
+        "--engine-batch-jobs-per-seed",
+        type=int,
+        default=BatchSettings.batch_jobs_per_seed,
+        help="the engine's batchJobsPerSeed setting, expected in every new Batch "
+        f"(default {BatchSettings.batch_jobs_per_seed}, the engine's default)",
+    )
+    group.addoption(
+        "--engine-invocations-per-batch-job",
+        type=int,
+        default=BatchSettings.invocations_per_batch_job,
+        help="the engine's invocationsPerBatchJob setting; totalJobs = ceil(items / it) "
+        f"(default {BatchSettings.invocations_per_batch_job}, the engine's default)",
+    )
+    group.addoption(
+        "--conformance-summary",
+        metavar="FILE",
+        help="also write the per-endpoint summary as Markdown to FILE "
+        "(e.g. $GITHUB_STEP_SUMMARY); appended to when FILE exists",
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -100,7 +123,18 @@ def engine_profile(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def engine_client(request: pytest.FixtureRequest, engine_profile: str) -> EngineClient:
+def batch_settings(request: pytest.FixtureRequest) -> BatchSettings:
+    """The engine settings every new Batch shows (``batchJobsPerSeed``...)."""
+    return BatchSettings(
+        request.config.getoption("engine_batch_jobs_per_seed"),
+        request.config.getoption("engine_invocations_per_batch_job"),
+    )
+
+
+@pytest.fixture(scope="session")
+def engine_client(
+    request: pytest.FixtureRequest, engine_profile: str, batch_settings: BatchSettings
+) -> EngineClient:
     """The client of the target under test, shared by the whole session (or xdist worker).
 
     The mock in process starts empty with manual progression: every case and flow arranges its
@@ -121,7 +155,13 @@ def engine_client(request: pytest.FixtureRequest, engine_profile: str) -> Engine
     factory: Callable[[MockConfig], Flask] = create_app
     if config.getoption("engine_app"):
         factory = load_factory(config.getoption("engine_app"))
-    mock_config = MockConfig(demo=False, progression="manual", profile=engine_profile)
+    mock_config = MockConfig(
+        demo=False,
+        progression="manual",
+        profile=engine_profile,
+        batch_jobs_per_seed=batch_settings.batch_jobs_per_seed,
+        invocations_per_batch_job=batch_settings.invocations_per_batch_job,
+    )
     return EngineClient.for_app(factory(mock_config), mock_config.base_path, name)
 
 
@@ -129,8 +169,43 @@ def engine_client(request: pytest.FixtureRequest, engine_profile: str) -> Engine
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[Any]
 ) -> Generator[None, Any, None]:
-    """Put the name of the failed check on the report (it travels to the xdist controller)."""
+    """Put the name of the failed check on the report (it travels to the xdist controller),
+    and on the test item, so that the later reports and the JUnit report carry it too."""
     outcome = yield
     report = outcome.get_result()
     if call.excinfo is not None and isinstance(call.excinfo.value, ContractViolation):
         report.user_properties.append(("check", call.excinfo.value.check))
+        item.user_properties.append(("check", call.excinfo.value.check))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    summary = ConformanceSummary()
+    config.stash[SUMMARY_KEY] = summary
+    config.pluginmanager.register(SummaryCollector(summary), "camunda-contracts-summary")
+
+
+class SummaryCollector:
+    """Feeds every test report into the summary; on the xdist controller these are the
+    workers' reports, with their user properties."""
+
+    def __init__(self, summary: ConformanceSummary) -> None:
+        self.summary = summary
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.summary.add(report.nodeid, report.when, report.outcome, list(report.user_properties))
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """Print the per-endpoint table, and write it as Markdown with ``--conformance-summary``."""
+    summary = config.stash.get(SUMMARY_KEY, None)
+    if summary is None or not summary.results or hasattr(config, "workerinput"):
+        return  # nothing to tell, or an xdist worker: the controller tells it once
+    target = describe_target(config)
+    terminalreporter.write_sep("=", f"conformance summary: {target}")
+    terminalreporter.write_line(summary.text())
+    markdown_file = config.getoption("conformance_summary")
+    if markdown_file:
+        with open(markdown_file, "a", encoding="utf-8") as handle:
+            handle.write(summary.markdown(target))

@@ -1,0 +1,75 @@
+"""Variants of the mock that each break the contract in one known way.
+
+Each factory takes a ``MockConfig`` like ``create_app`` and is given to the conformance suite
+with ``--engine-app tests.broken_mocks:NAME``; ``test_suite_catches_broken_mocks.py`` checks that
+the suite fails on each and names the check that caught it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from flask import Flask, Response, request
+
+from mockserver import MockConfig, create_app
+
+BodyChange = Callable[[Any, Response], Any]
+
+
+def _rewriting_bodies(config: MockConfig, change: BodyChange) -> Flask:
+    """The mock, with every JSON answer to a POST passed through ``change`` (body, response)."""
+    app = create_app(config)
+
+    def rewrite(response: Response) -> Response:
+        if request.method == "POST" and response.is_json:
+            body = change(response.get_json(), response)
+            response.set_data(json.dumps(body))
+        return response
+
+    app.after_request(rewrite)
+    return app
+
+
+def _is_new_batch(body: Any) -> bool:
+    return isinstance(body, dict) and "totalJobs" in body and "jobsCreated" in body
+
+
+def batch_without_execution_start_time(config: MockConfig) -> Flask:
+    """New Batch answers lack ``executionStartTime`` (caught by check ``batch-schema``)."""
+
+    def drop(body: Any, _response: Response) -> Any:
+        if _is_new_batch(body):
+            body.pop("executionStartTime", None)
+        return body
+
+    return _rewriting_bodies(config, drop)
+
+
+def batch_with_one_job_too_many(config: MockConfig) -> Flask:
+    """New Batch answers count one execution job too many (check ``batch-numbers``)."""
+
+    def miscount(body: Any, _response: Response) -> Any:
+        if _is_new_batch(body):
+            body["totalJobs"] += 1
+        return body
+
+    return _rewriting_bodies(config, miscount)
+
+
+def retries_null_reworded(config: MockConfig) -> Flask:
+    """The 400 for missing job retries says it in its own words (check ``error-message``)."""
+
+    def reword(body: Any, response: Response) -> Any:
+        if response.status_code == 400 and body.get("message") == "retries is null":
+            body["message"] = "retries must be given"
+        return body
+
+    return _rewriting_bodies(config, reword)
+
+
+def engine_answers_only(config: MockConfig) -> Flask:
+    """Always the engine's side of every divergence, whatever profile is asked for."""
+    return create_app(replace(config, profile="engine"))

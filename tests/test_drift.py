@@ -1,0 +1,75 @@
+"""python -m contracts.drift: the same cases on two targets, the differences per case."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from contracts.drift import main, open_target
+
+
+def test_the_mock_does_not_drift_from_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--left", "mock", "--right", "mock:engine"]) == 0
+
+    output = capsys.readouterr().out
+    assert output.splitlines()[-1].startswith("0 of ")
+
+
+def test_the_docs_profile_drifts_exactly_at_the_documented_divergences(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--left", "mock", "--right", "mock:docs", "--format", "json"]) == 1
+
+    report = json.loads(capsys.readouterr().out)
+    drifting = {entry["case"]: entry["differences"] for entry in report["drifting"]}
+    assert set(drifting) == {
+        "job-retries/no-selection",
+        "job-retries/empty-instance-list",
+        "job-retries/historic-query-only",
+        "job-retries/negative-retries",
+        "external-task-retries-async/negative-retries",
+        "external-task-retries-async/unknown-task-id",
+        "restart-async/instructions-missing",
+        "restart-async/unknown-definition",
+    }
+    unknown_definition = {d["aspect"]: d for d in drifting["restart-async/unknown-definition"]}
+    assert unknown_definition["status"] == {"aspect": "status", "left": 400, "right": 404}
+    assert unknown_definition["type"]["right"] == "RestException"
+    created_or_refused = {
+        d["aspect"]: d for d in drifting["external-task-retries-async/unknown-task-id"]
+    }
+    assert "totalJobs" in created_or_refused["fields only on one side"]["left"]
+    assert created_or_refused["fields only on one side"]["right"] == ["code", "message"]
+
+
+def test_markdown_lists_each_difference_as_a_table_row(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--left", "mock:engine", "--right", "mock:docs", "--format", "markdown"]) == 1
+
+    output = capsys.readouterr().out
+    assert "8 of " in output
+    assert (
+        "| restart-async/instructions-missing | POST /process-definition/{id}/restart-async "
+        "| status | 500 | 400 |"
+    ) in output
+
+
+def test_a_url_target_keeps_its_credentials_out_of_its_name() -> None:
+    client = open_target("http://demo:secret@127.0.0.1:9/engine-rest", timeout=0.5)
+
+    assert client.name == "http://127.0.0.1:9/engine-rest"
+    assert client.mock is False
+
+
+def test_an_unreachable_target_is_an_error_not_a_report(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["--left", "mock", "--right", "http://127.0.0.1:9/engine-rest", "--timeout", "2"]) == 2
+    )
+
+    assert "drift:" in capsys.readouterr().err
+
+
+def test_an_unknown_target_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--left", "mock:staging", "--right", "mock"]) == 2
+
+    assert "unknown mock profile 'staging'" in capsys.readouterr().err
