@@ -69,7 +69,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def start_mock(flags: list[str]) -> tuple[subprocess.Popen[str], str]:
     """The mock on a free port; its first line names the engine API's address."""
     mock = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--port", "0", *flags],
+        [sys.executable, "-m", "mockserver", "--port", "0", "--quiet", *flags],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

@@ -206,7 +206,7 @@ def status_and_body(answer: bytes) -> tuple[int, bytes]:
 @pytest.fixture(scope="module")
 def served() -> Iterator[Served]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--port", "0", "--no-demo", *SERVED_LIMITS],
+        [sys.executable, "-m", "mockserver", "--port", "0", "--no-demo", "--quiet", *SERVED_LIMITS],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

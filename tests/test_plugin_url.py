@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def served_mock() -> Iterator[str]:
     """The mock's URL, served by its start command with demo data and running jobs."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--port", "0"],
+        [sys.executable, "-m", "mockserver", "--port", "0", "--quiet"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
