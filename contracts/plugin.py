@@ -21,6 +21,11 @@ from mockserver.profiles import PROFILES
 
 from .checks import ContractViolation
 from .client import DEFAULT_TIMEOUT, EngineClient
+from .flows import DEFAULT_BATCH_WAIT
+
+# The property tests' defaults: few examples, so the suite stays fast; a fixed seed.
+DEFAULT_MAX_EXAMPLES = 10
+DEFAULT_SEED = 20251123
 
 URL_ENV = "CAMUNDA_ENGINE_URL"
 USER_ENV = "CAMUNDA_ENGINE_USER"
@@ -64,6 +69,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="MODULE:FACTORY",
         help="check a WSGI app in process: FACTORY(config: MockConfig) returns a Flask app",
     )
+    group.addoption(
+        "--batch-wait",
+        type=float,
+        default=DEFAULT_BATCH_WAIT,
+        metavar="SECONDS",
+        help="how long a flow waits for a batch to end before it fails the 'batch-ends' check "
+        f"(default {DEFAULT_BATCH_WAIT:g}; on the mock: seconds on the mock's clock)",
+    )
+    group.addoption(
+        "--contract-max-examples",
+        type=int,
+        default=DEFAULT_MAX_EXAMPLES,
+        metavar="N",
+        help=f"generated requests per operation in the property tests "
+        f"(default {DEFAULT_MAX_EXAMPLES})",
+    )
+    group.addoption(
+        "--contract-seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="N",
+        help=f"seed of the property tests' generation, to replay a run (default {DEFAULT_SEED})",
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -97,6 +125,12 @@ def load_factory(spec: str) -> Callable[[MockConfig], Flask]:
 def engine_profile(request: pytest.FixtureRequest) -> str:
     """``engine`` or ``docs``: which side of a documented divergence counts as conforming."""
     return request.config.getoption("engine_profile")
+
+
+@pytest.fixture(scope="session")
+def batch_wait(request: pytest.FixtureRequest) -> float:
+    """``--batch-wait``: the bound on following one batch to its end."""
+    return request.config.getoption("batch_wait")
 
 
 @pytest.fixture(scope="session")
