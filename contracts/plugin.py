@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -26,6 +27,21 @@ from .flows import DEFAULT_BATCH_WAIT
 # The property tests' defaults: few examples, so the suite stays fast; a fixed seed.
 DEFAULT_MAX_EXAMPLES = 10
 DEFAULT_SEED = 20251123
+
+
+@dataclass
+class GenerationOptions:
+    """The property tests' generation settings, from the command line.
+
+    schemathesis builds its tests while pytest collects them, before any fixture exists, so the
+    options are handed over here in ``pytest_configure``.
+    """
+
+    max_examples: int = DEFAULT_MAX_EXAMPLES
+    seed: int = DEFAULT_SEED
+
+
+GENERATION = GenerationOptions()
 
 URL_ENV = "CAMUNDA_ENGINE_URL"
 USER_ENV = "CAMUNDA_ENGINE_USER"
@@ -92,6 +108,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="N",
         help=f"seed of the property tests' generation, to replay a run (default {DEFAULT_SEED})",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    GENERATION.max_examples = config.getoption("contract_max_examples")
+    GENERATION.seed = config.getoption("contract_seed")
+    if GENERATION.max_examples < 1:
+        raise pytest.UsageError("--contract-max-examples must be at least 1")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
