@@ -34,7 +34,7 @@ class GenerationOptions:
     """The property tests' generation settings, from the command line.
 
     schemathesis builds its tests while pytest collects them, before any fixture exists, so the
-    options are handed over here in ``pytest_configure``.
+    options are handed over here in ``pytest_sessionstart``.
     """
 
     max_examples: int = DEFAULT_MAX_EXAMPLES
@@ -110,7 +110,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def pytest_configure(config: pytest.Config) -> None:
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Hand the generation options to the property tests before they are collected."""
+    config = session.config
     GENERATION.max_examples = config.getoption("contract_max_examples")
     GENERATION.seed = config.getoption("contract_seed")
     if GENERATION.max_examples < 1:
@@ -186,8 +188,10 @@ def engine_client(request: pytest.FixtureRequest, engine_profile: str) -> Engine
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[Any]
 ) -> Generator[None, Any, None]:
-    """Put the name of the failed check on the report (it travels to the xdist controller)."""
+    """Put the name of the failed check on the report (it travels to the xdist controller),
+    and on the test item, so that the later reports and the JUnit report carry it too."""
     outcome = yield
     report = outcome.get_result()
     if call.excinfo is not None and isinstance(call.excinfo.value, ContractViolation):
         report.user_properties.append(("check", call.excinfo.value.check))
+        item.user_properties.append(("check", call.excinfo.value.check))
