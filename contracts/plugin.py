@@ -8,6 +8,7 @@ of the mock), else this project's mock in process.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 from collections.abc import Callable, Generator
@@ -31,7 +32,7 @@ DEFAULT_SEED = 20251123
 
 @dataclass
 class GenerationOptions:
-    """The property tests' generation settings, from the command line.
+    """The property tests' settings, from the command line.
 
     schemathesis builds its tests while pytest collects them, before any fixture exists, so the
     options are handed over here in ``pytest_sessionstart``.
@@ -39,6 +40,7 @@ class GenerationOptions:
 
     max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int = DEFAULT_SEED
+    profile: str = "engine"
 
 
 GENERATION = GenerationOptions()
@@ -87,7 +89,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--batch-wait",
-        type=float,
+        type=_not_negative,
         default=DEFAULT_BATCH_WAIT,
         metavar="SECONDS",
         help="how long a flow waits for a batch to end before it fails the 'batch-ends' check "
@@ -95,7 +97,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--contract-max-examples",
-        type=int,
+        type=_at_least_one,
         default=DEFAULT_MAX_EXAMPLES,
         metavar="N",
         help=f"generated requests per operation in the property tests "
@@ -110,13 +112,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _not_negative(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value:g}")
+    return value
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Hand the generation options to the property tests before they are collected."""
     config = session.config
     GENERATION.max_examples = config.getoption("contract_max_examples")
     GENERATION.seed = config.getoption("contract_seed")
-    if GENERATION.max_examples < 1:
-        raise pytest.UsageError("--contract-max-examples must be at least 1")
+    GENERATION.profile = config.getoption("engine_profile")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
