@@ -216,9 +216,10 @@ LINKED_OPERATIONS = (*sorted(BATCH_OPERATIONS), *sorted(BATCH_READS_AND_CONTROLS
 
 def check_created_batch_is_readable(client: EngineClient, batch_id: str) -> None:
     """A batch just created is running (``GET /batch/{id}`` and its statistics) or has ended."""
-    running = client.get(f"/batch/{batch_id}")
     counted = read_json(client, "/batch/statistics/count", "status", batchId=batch_id)["count"]
+    running = client.get(f"/batch/{batch_id}")
     if running.status == 200:
+        # Counted before it was read: a running batch was running a moment ago, too.
         assert counted == 1, f"batch {batch_id} runs, but the statistics count {counted}"
         return
     history = read_json(client, f"/history/batch/{batch_id}", "batch-history")
