@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import hypothesis
@@ -104,25 +105,42 @@ def unless_the_engine_accepts_it_too(
     return not (accepted and engine_accepts(case, GENERATION.profile))
 
 
-@pytest.fixture(scope="module")
-def own_data(engine_client: EngineClient) -> Iterator[OwnData]:
+@contextmanager
+def arranged_own_data(client: EngineClient) -> Iterator[OwnData]:
     """The suite's data for generated requests: a scenario, its external tasks, its batches.
 
     Each count call is checked to narrow to the scenario first: a target that ignored the
     ``processDefinitionId`` filter would make every scoped selection reach everybody's data.
     """
-    with Scenario(engine_client) as scenario:
+    with Scenario(client) as scenario:
         scenario.start(INSTANCES)
         own = OwnData(scenario, [])
         for count_path in QUERY_COUNTS.values():
-            require_selection(engine_client, count_path, own.scope_query(), INSTANCES)
+            require_selection(client, count_path, own.scope_query(), INSTANCES)
         tasks = read_json(
-            engine_client, "/external-task", "arrange", processDefinitionId=scenario.definition_id
+            client, "/external-task", "arrange", processDefinitionId=scenario.definition_id
         )
         own.external_task_ids = [task["id"] for task in tasks]
+        try:
+            yield own
+        finally:
+            for batch_id in own.batch_ids:
+                discard_batch(client, batch_id)
+
+
+@pytest.fixture(scope="module")
+def own_data(engine_client: EngineClient) -> Iterator[OwnData]:
+    """Shared by the generated requests of every operation (arranging costs a few calls)."""
+    with arranged_own_data(engine_client) as own:
         yield own
-        for batch_id in own.batch_ids:
-            discard_batch(engine_client, batch_id)
+
+
+@pytest.fixture
+def fresh_own_data(engine_client: EngineClient) -> Iterator[OwnData]:
+    """Data of its own: on a live engine the batches of earlier tests may have run, and
+    cancelled or suspended the shared scenario's instances."""
+    with arranged_own_data(engine_client) as own:
+        yield own
 
 
 def base_url(client: EngineClient) -> str:
@@ -232,26 +250,25 @@ def check_created_batch_is_readable(client: EngineClient, batch_id: str) -> None
 def test_links_from_a_new_batch(
     engine_client: EngineClient,
     engine_profile: str,
-    own_data: OwnData,
+    fresh_own_data: OwnData,
     request: pytest.FixtureRequest,
 ) -> None:
     add_property(request.node, "endpoint", "stateful: batch operations and their links")
     refused: list[str] = []
     server_errors = server_error_check(engine_profile)
-    batches_before = len(own_data.batch_ids)
 
     class BatchLinks(schema.as_state_machine()):  # type: ignore[misc]
         """Random scenarios over the batch calls and the reads and controls they link to."""
 
         def step(self, input: StepInput) -> StepOutput:
             case = input.case
-            own_data.scope(case)
-            reason = own_data.refusal(case)
+            fresh_own_data.scope(case)
+            reason = fresh_own_data.refusal(case)
             if reason is not None:
                 refused.append(reason)
                 hypothesis.reject()
             response = send(engine_client, case)
-            remember_batch(own_data, case, response)
+            remember_batch(fresh_own_data, case, response)
             self.after_call(response, case)
             case.validate_response(
                 response,
@@ -276,4 +293,4 @@ def test_links_from_a_new_batch(
     )
     for reason in refused:
         add_property(request.node, "refused", reason)
-    assert len(own_data.batch_ids) > batches_before, "no scenario created a batch"
+    assert fresh_own_data.batch_ids, "no scenario created a batch"
