@@ -67,6 +67,12 @@ def batch_started(engine_client: EngineClient) -> Iterator[StartBatch]:
         discard_batch(engine_client, batch_id)
 
 
+def arranged(condition: bool, message: str) -> None:
+    """``arrange``: the data the flow set up through the standard calls is as it should be."""
+    if not condition:
+        raise ContractViolation("arrange", message)
+
+
 def effect(condition: bool, message: str) -> None:
     """``batch-effect``: what the batch should have done shows in the read endpoints."""
     if not condition:
@@ -83,10 +89,8 @@ def test_job_retries_batch_sets_the_retries_of_every_job(
     record_endpoint("POST /process-instance/job-retries")
     query = scenario.instance_query()
     require_selection(engine_client, "/process-instance/count", query, INSTANCES)
-    jobs = read_json(
-        engine_client, "/job", "batch-effect", processDefinitionId=scenario.definition_id
-    )
-    effect(
+    jobs = read_json(engine_client, "/job", "arrange", processDefinitionId=scenario.definition_id)
+    arranged(
         len(jobs) == INSTANCES,
         f"each instance should own one job (its timer at {TIMER_ACTIVITY!r}): {jobs}",
     )
@@ -120,8 +124,8 @@ def test_external_task_retries_batch_resolves_the_incidents(
         "processDefinitionId": scenario.definition_id,
         "incidentType": "failedExternalTask",
     }
-    opened = read_json(engine_client, "/incident", "batch-effect", **incidents)
-    effect(
+    opened = read_json(engine_client, "/incident", "arrange", **incidents)
+    arranged(
         len(failed) == INSTANCES and len(opened) == INSTANCES,
         f"failing {failed} with 0 retries should open one incident each: {opened}",
     )
@@ -242,10 +246,10 @@ def test_restart_batch_restarts_the_ended_instances(
     running = count_of(
         engine_client,
         "/process-instance/count",
-        "batch-effect",
+        "arrange",
         processDefinitionId=scenario.definition_id,
     )
-    effect(running == 0, f"{running} instances still run after deleting {ended}")
+    arranged(running == 0, f"{running} instances still run after deleting {ended}")
     query = {"processDefinitionId": scenario.definition_id, "finished": True}
     require_selection(engine_client, "/history/process-instance/count", query, INSTANCES)
 
