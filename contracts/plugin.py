@@ -9,9 +9,11 @@ per-endpoint conformance summary (and writes it as Markdown with ``--conformance
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -22,7 +24,28 @@ from mockserver.profiles import PROFILES
 
 from .checks import BatchSettings, ContractViolation
 from .client import DEFAULT_TIMEOUT, EngineClient
+from .flows import DEFAULT_BATCH_WAIT
 from .summary import ConformanceSummary
+
+# The property tests' defaults: few examples, so the suite stays fast; a fixed seed.
+DEFAULT_MAX_EXAMPLES = 10
+DEFAULT_SEED = 20251123
+
+
+@dataclass
+class GenerationOptions:
+    """The property tests' settings, from the command line.
+
+    schemathesis builds its tests while pytest collects them, before any fixture exists, so the
+    options are handed over here in ``pytest_sessionstart``.
+    """
+
+    max_examples: int = DEFAULT_MAX_EXAMPLES
+    seed: int = DEFAULT_SEED
+    profile: str = "engine"
+
+
+GENERATION = GenerationOptions()
 
 URL_ENV = "CAMUNDA_ENGINE_URL"
 USER_ENV = "CAMUNDA_ENGINE_USER"
@@ -87,6 +110,51 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="also write the per-endpoint summary as Markdown to FILE "
         "(e.g. $GITHUB_STEP_SUMMARY); appended to when FILE exists",
     )
+    group.addoption(
+        "--batch-wait",
+        type=_not_negative,
+        default=DEFAULT_BATCH_WAIT,
+        metavar="SECONDS",
+        help="how long a flow waits for a batch to end before it fails the 'batch-ends' check "
+        f"(default {DEFAULT_BATCH_WAIT:g}; on the mock: seconds on the mock's clock)",
+    )
+    group.addoption(
+        "--contract-max-examples",
+        type=_at_least_one,
+        default=DEFAULT_MAX_EXAMPLES,
+        metavar="N",
+        help=f"generated requests per operation in the property tests "
+        f"(default {DEFAULT_MAX_EXAMPLES})",
+    )
+    group.addoption(
+        "--contract-seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="N",
+        help=f"seed of the property tests' generation, to replay a run (default {DEFAULT_SEED})",
+    )
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _not_negative(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value:g}")
+    return value
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Hand the generation options to the property tests before they are collected."""
+    config = session.config
+    GENERATION.max_examples = config.getoption("contract_max_examples")
+    GENERATION.seed = config.getoption("contract_seed")
+    GENERATION.profile = config.getoption("engine_profile")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -120,6 +188,12 @@ def load_factory(spec: str) -> Callable[[MockConfig], Flask]:
 def engine_profile(request: pytest.FixtureRequest) -> str:
     """``engine`` or ``docs``: which side of a documented divergence counts as conforming."""
     return request.config.getoption("engine_profile")
+
+
+@pytest.fixture(scope="session")
+def batch_wait(request: pytest.FixtureRequest) -> float:
+    """``--batch-wait``: the bound on following one batch to its end."""
+    return request.config.getoption("batch_wait")
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,6 @@
-"""The conformance summary: per endpoint, cases passed and failed, and which checks failed.
+"""The conformance summary: per endpoint, cases passed and failed, divergences seen, requests
+refused (a generated selection that could reach data the suite did not create), and which
+checks failed.
 
 The plugin feeds every test report that carries an ``endpoint`` user property into a
 :class:`ConformanceSummary` (on the xdist controller, where all reports meet) and prints it at
@@ -10,7 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-HEADERS = ("endpoint", "cases passed", "failed", "divergences seen", "failed checks by name")
+HEADERS = (
+    "endpoint",
+    "cases passed",
+    "failed",
+    "divergences seen",
+    "refused",
+    "failed checks by name",
+)
 
 
 @dataclass
@@ -22,6 +31,7 @@ class TestResult:
     failed: bool = False
     checks: set[str] = field(default_factory=set)
     divergence_seen: bool = False
+    refused: int = 0
 
 
 @dataclass
@@ -32,6 +42,7 @@ class EndpointRow:
     passed: int = 0
     failed: int = 0
     divergences_seen: int = 0
+    refused: int = 0
     failed_checks: Counter[str] = field(default_factory=Counter)
 
     def cells(self) -> tuple[str, ...]:
@@ -43,6 +54,7 @@ class EndpointRow:
             str(self.passed),
             str(self.failed),
             str(self.divergences_seen),
+            str(self.refused),
             checks or "-",
         )
 
@@ -71,6 +83,8 @@ class ConformanceSummary:
                 result.checks.add(str(value))
             elif name == "divergence-seen":
                 result.divergence_seen = True
+            elif name == "refused" and when == "call":
+                result.refused += 1
 
     def rows(self) -> list[EndpointRow]:
         """One row per endpoint, in endpoint order."""
@@ -83,6 +97,7 @@ class ConformanceSummary:
             elif result.passed:
                 row.passed += 1
             row.divergences_seen += result.divergence_seen
+            row.refused += result.refused
         return [rows[endpoint] for endpoint in sorted(rows)]
 
     def text(self) -> str:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import io
-import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -32,26 +31,25 @@ from typing import Any
 
 import hypothesis
 import schemathesis
-import yaml
 from flask import Flask
 from hypothesis import strategies as st
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 from schemathesis.core.failures import AcceptedNegativeData
-from schemathesis.core.parameters import ParameterLocation
 
+from contracts.engine_answers import (
+    DOCUMENT,
+    OPERATIONS,
+    documented_messages,
+    engine_accepts_body,
+    message_pattern,
+    operation_id,
+    response_json,
+    response_text,
+    server_errors_are_engine_answers,
+)
 from mockserver.routes.common import EXTENSION_KEY
 from tests.conftest import BASE, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
-# The C loader when PyYAML has it: the document is large and parsed at collection time.
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-DOCUMENT: dict[str, Any] = yaml.load((ROOT / "openapi.yaml").read_text(encoding="utf-8"), LOADER)
-URI = "urn:test:openapi"
-REGISTRY = Registry().with_resource(
-    URI, Resource.from_contents(DOCUMENT, default_specification=DRAFT202012)
-)
 SEED = 20250131
 # Fuzzed cases per operation: the batch calls and their reads and controls get the full
 # budget, the other ~45 reads and runtime calls a smaller one (the file runs in about a minute).
@@ -60,12 +58,6 @@ OTHER_MAX_EXAMPLES = 10
 
 # The contract's paths without parameters: a generated id must not turn into one of them.
 LITERAL_PATHS = {path for path in DOCUMENT["paths"] if "{" not in path}
-OPERATIONS: dict[str, dict[str, Any]] = {
-    operation["operationId"]: operation
-    for item in DOCUMENT["paths"].values()
-    for operation in item.values()
-    if isinstance(operation, dict) and "operationId" in operation
-}
 BATCH_OPERATIONS = frozenset(
     op_id for op_id, op in OPERATIONS.items() if "Batch operations" in op.get("tags", [])
 )
@@ -73,29 +65,6 @@ BATCH_TAGS = ("Batch operations", "Batch", "Historic batch")
 # The stateful test: the batch calls, the two reads their links lead to, and the delete that
 # makes `use_after_free` meaningful.
 LINKED_OPERATIONS = (*sorted(BATCH_OPERATIONS), "getBatch", "getHistoricBatch", "deleteBatch")
-
-
-def message_pattern(template: str) -> re.Pattern[str]:
-    """A contract message with its ``<id>``, ``<value>``... placeholders as wildcards."""
-    return re.compile(re.sub(r"<[a-z]+>", ".*", re.escape(template)) + r"\Z", re.DOTALL)
-
-
-def documented_messages(operation: dict[str, Any], status: int) -> list[re.Pattern[str]]:
-    """The messages of the ``status`` rows of the operation's validation table.
-
-    Each operation describes its checks as a Markdown table ``... | status | type | message |``
-    with the message in backticks; rows without one (a mapping error's empty message, "engine
-    text") are skipped.
-    """
-    patterns = []
-    for line in operation.get("description", "").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) < 3 or not any(c.strip("*") == str(status) for c in cells[:-2]):
-            continue
-        message = re.match(r"`([^`]+)`", cells[-1])
-        if message:
-            patterns.append(message_pattern(message.group(1)))
-    return patterns
 
 
 ENGINE_400S = {op_id: documented_messages(op, 400) for op_id, op in OPERATIONS.items()}
@@ -143,91 +112,6 @@ def make_config(only: tuple[str, ...] = ()) -> schemathesis.Config:
     )
 
 
-def operation_id(case: schemathesis.Case) -> str:
-    return case.operation.definition.raw["operationId"]
-
-
-def _json(response: schemathesis.Response) -> Any:
-    try:
-        return json.loads(response.content)
-    except ValueError:
-        return None
-
-
-def _text(response: schemathesis.Response) -> str:
-    return response.content.decode("utf-8", "replace")
-
-
-# -- 5xx: only the engine's own ----------------------------------------------------------
-
-# The by-key restart shares `restart-instructions-missing` (its description says the entry
-# "covers both paths"), but an entry names a single operation.
-ALSO_COVERED_BY = {"restart-instructions-missing": {"restartProcessInstanceAsyncByKey"}}
-
-
-def documented_server_errors(operation: dict[str, Any]) -> list[dict[str, Any]]:
-    """The 5xx rows of an operation's validation table as engine answers.
-
-    A row reads ``| ... | **500** | RestException (code 0) | `message` |``.
-    """
-    answers = []
-    for line in operation.get("description", "").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) < 3:
-            continue
-        status, type_cell, message_cell = cells[-3].strip("*"), cells[-2], cells[-1]
-        message = re.match(r"`([^`]+)`", message_cell)
-        if status.isdigit() and int(status) >= 500 and message and type_cell:
-            answers.append(
-                {
-                    "status": int(status),
-                    "type": type_cell.split()[0],
-                    "code": 0 if "(code 0)" in type_cell else None,
-                    "message": message.group(1),
-                }
-            )
-    return answers
-
-
-def _engine_server_errors() -> dict[str, list[dict[str, Any]]]:
-    table = {op_id: documented_server_errors(op) for op_id, op in OPERATIONS.items()}
-    for entry in DOCUMENT["x-divergences"]:
-        if entry["engine"]["status"] >= 500:
-            for op_id in {entry["operation"], *ALSO_COVERED_BY.get(entry["id"], set())}:
-                table.setdefault(op_id, []).append(entry["engine"])
-    return table
-
-
-ENGINE_SERVER_ERRORS = _engine_server_errors()
-
-
-def _is_answer(body: Any, answer: dict[str, Any]) -> bool:
-    if not isinstance(body, dict) or set(body) != {"type", "message", "code"}:
-        return False
-    expected, message = answer["message"], body["message"]
-    if expected is None or message is None:
-        same_message = expected is message
-    else:
-        same_message = bool(message_pattern(expected).match(message))
-    return body["type"] == answer["type"] and body["code"] == answer["code"] and same_message
-
-
-def server_errors_are_engine_answers(
-    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
-) -> None:
-    """A 5xx must be one of the engine's 5xx answers: in ``x-divergences`` or documented in the
-    operation's validation table."""
-    if response.status_code < 500:
-        return
-    body = _json(response)
-    answers = ENGINE_SERVER_ERRORS.get(operation_id(case), [])
-    if not any(a["status"] == response.status_code and _is_answer(body, a) for a in answers):
-        raise AssertionError(
-            f"{response.status_code} is not an engine answer documented for "
-            f"{operation_id(case)}: {_text(response)}"
-        )
-
-
 # -- 400 to a schema-valid request: only the engine's own rules --------------------------
 
 DATE_SHAPE = re.compile(DOCUMENT["components"]["schemas"]["DateString"]["pattern"])
@@ -262,7 +146,7 @@ def valid_requests_fail_only_on_engine_rules(
         return
     if any(info.mode.is_negative for info in meta.components.values()):
         return
-    body = _json(response)
+    body = response_json(response)
     message = body.get("message") if isinstance(body, dict) else None
     dates = [s for s in _strings(case.body) if DATE_SHAPE.search(s)]
     if message == "" and not all(is_real_date(s) for s in dates):
@@ -272,76 +156,12 @@ def valid_requests_fail_only_on_engine_rules(
         detail = response.headers.get("x-mock-error-detail")
         raise AssertionError(
             f"a schema-valid request was refused by no engine rule of {operation_id(case)}: "
-            f"{_text(response)}" + (f" (X-Mock-Error-Detail: {detail[0]})" if detail else "")
+            f"{response_text(response)}"
+            + (f" (X-Mock-Error-Detail: {detail[0]})" if detail else "")
         )
 
 
 CUSTOM_CHECKS = [server_errors_are_engine_answers, valid_requests_fail_only_on_engine_rules]
-
-
-# -- invalid bodies the engine accepts too -----------------------------------------------
-
-# Divergences where the engine goes on with a body the contract calls invalid:
-# operation -> {(path in the body, failing keyword)}.
-ENGINE_GOES_ON = {
-    # retries-async-negative-retries: the batch is created, its jobs fail later.
-    "setExternalTaskRetriesAsyncOperation": {(("retries",), "minimum")},
-}
-
-
-def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        node: Any = DOCUMENT
-        for part in schema["$ref"].removeprefix("#/").split("/"):
-            node = node[part]
-        schema = node
-    return schema
-
-
-def jackson_reads(value: Any, schema: dict[str, Any]) -> Any:
-    """The value as the engine's Jackson mapper reads it into the DTO (camunda-facts.md 1.3).
-
-    Integral strings and floats go into integer fields (floats truncated), ``"true"`` and
-    ``"false"`` into boolean fields, numbers and booleans into string fields as text.
-    """
-    schema = _resolve(schema)
-    types = schema.get("type", [])
-    types = [types] if isinstance(types, str) else types
-    if isinstance(value, dict) and "properties" in schema:
-        properties = schema["properties"]
-        return {
-            k: jackson_reads(v, properties[k]) if k in properties else v for k, v in value.items()
-        }
-    if isinstance(value, list) and "items" in schema:
-        return [jackson_reads(item, schema["items"]) for item in value]
-    if isinstance(value, bool):
-        return str(value).lower() if "string" in types else value
-    if "integer" in types:
-        if isinstance(value, float) and value == value and abs(value) != float("inf"):
-            return int(value)
-        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-            return int(value)
-    if "boolean" in types and value in ("true", "false"):
-        return value == "true"
-    if "string" in types and isinstance(value, (int, float)):
-        return json.dumps(value)
-    return value
-
-
-def engine_accepts_body(case: schemathesis.Case) -> bool:
-    """Whether the engine, too, would map this invalid body onto a valid one, or go on anyway."""
-    meta = case.meta
-    negated = (
-        {loc for loc, info in meta.components.items() if info.mode.is_negative} if meta else set()
-    )
-    if negated != {ParameterLocation.BODY} or not isinstance(case.body, dict):
-        return False
-    op_id = operation_id(case)
-    schema = OPERATIONS[op_id]["requestBody"]["content"]["application/json"]["schema"]
-    validator = Draft202012Validator({"$ref": URI + schema["$ref"]}, registry=REGISTRY)
-    errors = validator.iter_errors(jackson_reads(case.body, schema))
-    tolerated = ENGINE_GOES_ON.get(op_id, set())
-    return all((tuple(e.absolute_path), e.validator) in tolerated for e in errors)
 
 
 # -- steering valid requests towards the demo data ---------------------------------------
@@ -513,9 +333,9 @@ def test_links_lead_from_a_new_batch_to_its_records() -> None:
             op_id, status = operation_id(case), response.status_code
             batch_id = (case.path_parameters or {}).get("id")
             if op_id in BATCH_OPERATIONS and status == 200:
-                self.running.add(_json(response)["id"])
-                self.recorded.add(_json(response)["id"])
-                self.follow_read_links(op_id, _json(response))
+                self.running.add(response_json(response)["id"])
+                self.recorded.add(response_json(response)["id"])
+                self.follow_read_links(op_id, response_json(response))
             elif op_id == "deleteBatch" and status == 204:
                 self.running.discard(batch_id)
                 if str((case.query or {}).get("cascade")).lower() == "true":
@@ -531,7 +351,7 @@ def test_links_lead_from_a_new_batch_to_its_records() -> None:
                 read.validate_response(answer, additional_checks=CUSTOM_CHECKS)
                 assert answer.status_code == 200, (
                     f"{op_id} created batch {body['id']}, but {read.method} "
-                    f"{read.formatted_path} answers {answer.status_code} {_text(answer)}"
+                    f"{read.formatted_path} answers {answer.status_code} {response_text(answer)}"
                 )
                 followed.add(link["operationId"])
 
@@ -551,7 +371,7 @@ def test_links_lead_from_a_new_batch_to_its_records() -> None:
                 # Progression is manual: no job runs by itself, so the batch is still there.
                 assert response.status_code == 200, (
                     f"{case.method} {case.formatted_path}: batch {batch_id} was created in this "
-                    f"scenario, but the answer is {response.status_code} {_text(response)}"
+                    f"scenario, but the answer is {response.status_code} {response_text(response)}"
                 )
 
     BatchLinks.run(

@@ -75,7 +75,7 @@ def test_a_broken_variant_fails_the_suite_on_the_named_check(
     assert result.returncode == 1, result.stdout + result.stderr
     row = summary_row(result.stdout, endpoint)
     assert row[1:3] == ["0", "1"], row  # passed, failed
-    assert check in row[4], row
+    assert check in row[5], row
     testcase = ElementTree.parse(junit).find(".//testcase[failure]")
     properties = {(p.get("name"), p.get("value")) for p in testcase.iter("property")}
     assert {("endpoint", endpoint), ("check", check)} <= properties
@@ -93,7 +93,7 @@ def test_an_answer_from_the_other_side_of_a_divergence_is_reported_as_seen() -> 
 
     assert result.returncode == 1, result.stdout + result.stderr
     row = summary_row(result.stdout, "POST /process-definition/{id}/restart-async")
-    assert row[1:5] == ["0", "1", "1", "divergence (1)"], row
+    assert row[1:6] == ["0", "1", "1", "0", "divergence (1)"], row
 
 
 def test_the_mock_passes_the_same_cases_and_the_summary_is_written_as_markdown(
@@ -107,7 +107,7 @@ def test_the_mock_passes_the_same_cases_and_the_summary_is_written_as_markdown(
 
     assert result.returncode == 0, result.stdout + result.stderr
     row = summary_row(result.stdout, "POST /process-instance/job-retries")
-    assert row[1:5] == ["2", "0", "0", "-"], row
+    assert row[1:6] == ["2", "0", "0", "0", "-"], row
     markdown = summary_file.read_text(encoding="utf-8")
-    assert "| POST /process-instance/job-retries | 2 | 0 | 0 | - |" in markdown
-    assert "| POST /process-instance/suspended-async | 1 | 0 | 0 | - |" in markdown
+    assert "| POST /process-instance/job-retries | 2 | 0 | 0 | 0 | - |" in markdown
+    assert "| POST /process-instance/suspended-async | 1 | 0 | 0 | 0 | - |" in markdown

@@ -1,0 +1,277 @@
+"""Which answers the engine gives to generated requests: the rules schemathesis runs need.
+
+Shared by the conformance suite's property tests (``contracts/test_properties.py``, any target)
+and the project's in-process property tests (``tests/test_schemathesis.py``), so both read the
+contract the same way:
+
+- the engine answers a few requests with a 5xx: the 5xx rows of an operation's validation table
+  and the ``x-divergences`` entries whose engine status is 5xx. Those, and only those, are
+  allowed (:func:`server_error_check`); under the ``docs`` profile the divergent 5xx are not;
+- the engine maps bodies with Jackson, which coerces some values the contract calls invalid
+  (``"3"`` into an integer field). A negative case the engine maps onto a valid body, or goes
+  on with (a divergence), is no "accepted invalid data" failure (:func:`engine_accepts_body`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import schemathesis
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+from schemathesis.core.parameters import ParameterLocation
+
+from mockserver.spec import spec_path
+
+# The C loader when PyYAML has it: the document is large and parsed at collection time.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+DOCUMENT: dict[str, Any] = yaml.load(spec_path().read_text(encoding="utf-8"), LOADER)
+URI = "urn:camunda-batch-contracts:engine-answers"
+REGISTRY = Registry().with_resource(
+    URI, Resource.from_contents(DOCUMENT, default_specification=DRAFT202012)
+)
+
+OPERATIONS: dict[str, dict[str, Any]] = {
+    operation["operationId"]: operation
+    for item in DOCUMENT["paths"].values()
+    for operation in item.values()
+    if isinstance(operation, dict) and "operationId" in operation
+}
+
+SERVER_ERROR_CHECK = "server_errors_are_engine_answers"
+
+
+def operation_id(case: schemathesis.Case) -> str:
+    """The ``operationId`` of the operation a generated case calls."""
+    return case.operation.definition.raw["operationId"]
+
+
+def response_json(response: schemathesis.Response) -> Any:
+    """The body as JSON, or ``None`` when it is not JSON."""
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return None
+
+
+def response_text(response: schemathesis.Response) -> str:
+    return response.content.decode("utf-8", "replace")
+
+
+def message_pattern(template: str) -> re.Pattern[str]:
+    """A contract message with its ``<id>``, ``<value>``... placeholders as wildcards."""
+    return re.compile(re.sub(r"<[a-z]+>", ".*", re.escape(template)) + r"\Z", re.DOTALL)
+
+
+def _table_rows(operation: dict[str, Any]) -> list[list[str]]:
+    """The cells of each Markdown table row in the operation's description."""
+    rows = []
+    for line in operation.get("description", "").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) >= 3:
+            rows.append(cells)
+    return rows
+
+
+def documented_messages(operation: dict[str, Any], status: int) -> list[re.Pattern[str]]:
+    """The messages of the ``status`` rows of the operation's validation table.
+
+    Each operation describes its checks as a Markdown table ``... | status | type | message |``
+    with the message in backticks; rows without one (a mapping error's empty message, "engine
+    text") are skipped.
+    """
+    patterns = []
+    for cells in _table_rows(operation):
+        if not any(c.strip("*") == str(status) for c in cells[:-2]):
+            continue
+        message = re.match(r"`([^`]+)`", cells[-1])
+        if message:
+            patterns.append(message_pattern(message.group(1)))
+    return patterns
+
+
+def documented_server_errors(operation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The 5xx rows of an operation's validation table as engine answers.
+
+    A row reads ``| ... | **500** | RestException (code 0) | `message` |``.
+    """
+    answers = []
+    for cells in _table_rows(operation):
+        status, type_cell, message_cell = cells[-3].strip("*"), cells[-2], cells[-1]
+        message = re.match(r"`([^`]+)`", message_cell)
+        if status.isdigit() and int(status) >= 500 and message and type_cell:
+            answers.append(
+                {
+                    "status": int(status),
+                    "type": type_cell.split()[0],
+                    "code": 0 if "(code 0)" in type_cell else None,
+                    "message": message.group(1),
+                }
+            )
+    return answers
+
+
+# The by-key restart shares `restart-instructions-missing` (its description says the entry
+# "covers both paths"), but an entry names a single operation.
+ALSO_COVERED_BY = {"restart-instructions-missing": {"restartProcessInstanceAsyncByKey"}}
+
+
+def _divergent_operations(entry: dict[str, Any]) -> set[str]:
+    return {entry["operation"], *ALSO_COVERED_BY.get(entry["id"], set())}
+
+
+def is_answer(body: Any, answer: dict[str, Any]) -> bool:
+    """Whether an error body is the answer ``{"status", "type", "code", "message"}``."""
+    if not isinstance(body, dict) or set(body) != {"type", "message", "code"}:
+        return False
+    expected, message = answer["message"], body["message"]
+    if expected is None or message is None:
+        same_message = expected is message
+    else:
+        same_message = bool(message_pattern(expected).match(message))
+    return body["type"] == answer["type"] and body["code"] == answer["code"] and same_message
+
+
+@cache
+def server_errors(profile: str = "engine") -> dict[str, list[dict[str, Any]]]:
+    """operationId -> the 5xx answers conforming under ``profile``.
+
+    ``engine``: the validation tables' 5xx rows plus the divergences' engine 5xx answers.
+    ``docs``: the tables' rows that are no divergence, plus the documents' own 5xx answers.
+    """
+    table = {op_id: documented_server_errors(op) for op_id, op in OPERATIONS.items()}
+    for entry in DOCUMENT["x-divergences"]:
+        for op_id in _divergent_operations(entry):
+            engine, docs = entry["engine"], entry["docs"]
+            answers = table.setdefault(op_id, [])
+            if profile == "docs":
+                answers[:] = [a for a in answers if a["message"] != engine["message"]]
+            chosen = docs if profile == "docs" else engine
+            if chosen["status"] >= 500 and chosen not in answers:
+                answers.append(chosen)
+    return table
+
+
+def server_error_check(profile: str = "engine") -> Callable[..., None]:
+    """The schemathesis check: a 5xx must be one the engine gives there (under ``profile``)."""
+    allowed = server_errors(profile)
+
+    def server_errors_are_engine_answers(
+        ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
+    ) -> None:
+        """A 5xx must be one of the engine's 5xx answers: in ``x-divergences`` or documented in
+        the operation's validation table."""
+        if response.status_code < 500:
+            return
+        body = response_json(response)
+        answers = allowed.get(operation_id(case), [])
+        if not any(a["status"] == response.status_code and is_answer(body, a) for a in answers):
+            raise AssertionError(
+                f"{response.status_code} is not an engine answer documented for "
+                f"{operation_id(case)} (profile {profile}): {response_text(response)}"
+            )
+
+    return server_errors_are_engine_answers
+
+
+server_errors_are_engine_answers = server_error_check("engine")
+
+
+# -- invalid bodies the engine accepts too -----------------------------------------------
+
+# Divergences where the engine goes on with a body the contract calls invalid:
+# operation -> {(path in the body, failing keyword)}. Only under the engine profile.
+ENGINE_GOES_ON = {
+    # retries-async-negative-retries: the batch is created, its jobs fail later.
+    "setExternalTaskRetriesAsyncOperation": {(("retries",), "minimum")},
+}
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        node: Any = DOCUMENT
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+def jackson_reads(value: Any, schema: dict[str, Any]) -> Any:
+    """The value as the engine's Jackson mapper reads it into the DTO.
+
+    Integral strings and floats go into integer fields (floats truncated), ``"true"`` and
+    ``"false"`` into boolean fields, numbers and booleans into string fields as text.
+    """
+    schema = _resolve(schema)
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    if isinstance(value, dict) and "properties" in schema:
+        properties = schema["properties"]
+        return {
+            k: jackson_reads(v, properties[k]) if k in properties else v for k, v in value.items()
+        }
+    if isinstance(value, list) and "items" in schema:
+        return [jackson_reads(item, schema["items"]) for item in value]
+    if isinstance(value, bool):
+        return str(value).lower() if "string" in types else value
+    if "integer" in types:
+        if isinstance(value, float) and value == value and abs(value) != float("inf"):
+            return int(value)
+        if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+            return int(value)
+    if "boolean" in types and value in ("true", "false"):
+        return value == "true"
+    if "string" in types and isinstance(value, (int, float)):
+        return json.dumps(value)
+    return value
+
+
+def _negated_locations(case: schemathesis.Case) -> set[ParameterLocation]:
+    meta = case.meta
+    if meta is None:
+        return set()
+    return {loc for loc, info in meta.components.items() if info.mode.is_negative}
+
+
+# Plain JAX-RS ``boolean`` query parameters (not the engine's ``@CamundaQueryParam``, which
+# refuses other text with a 400): operationId -> parameter names.
+JAXRS_FLAGS = {"deleteBatch": {"cascade"}, "deleteDeployment": {"cascade"}}
+
+
+def jaxrs_accepts_query(case: schemathesis.Case) -> bool:
+    """Whether the invalid query holds a plain JAX-RS flag, which the engine reads anyway.
+
+    JAX-RS turns the text of a plain ``boolean`` parameter into a value with
+    ``Boolean.valueOf``: ``true`` (any case) is true, any other text (``null``, ``1``) false.
+    """
+    if _negated_locations(case) != {ParameterLocation.QUERY}:
+        return False
+    flags = JAXRS_FLAGS.get(operation_id(case), set())
+    for name, value in (case.query or {}).items():
+        values = value if isinstance(value, list) else [value]
+        if name in flags and any(v not in (True, False, "true", "false") for v in values):
+            return True
+    return False
+
+
+def engine_accepts(case: schemathesis.Case, profile: str = "engine") -> bool:
+    """Whether the engine, too, goes on with this invalid request (body or query)."""
+    return engine_accepts_body(case, profile) or jaxrs_accepts_query(case)
+
+
+def engine_accepts_body(case: schemathesis.Case, profile: str = "engine") -> bool:
+    """Whether the engine, too, would map this invalid body onto a valid one, or go on anyway."""
+    if _negated_locations(case) != {ParameterLocation.BODY} or not isinstance(case.body, dict):
+        return False
+    op_id = operation_id(case)
+    schema = OPERATIONS[op_id]["requestBody"]["content"]["application/json"]["schema"]
+    validator = Draft202012Validator({"$ref": URI + schema["$ref"]}, registry=REGISTRY)
+    errors = validator.iter_errors(jackson_reads(case.body, schema))
+    tolerated = ENGINE_GOES_ON.get(op_id, set()) if profile == "engine" else set()
+    return all((tuple(e.absolute_path), e.validator) in tolerated for e in errors)
