@@ -61,6 +61,22 @@ def _never_sure(value: Any) -> bool:
     return False
 
 
+def _all_of(checks: list[Check]) -> Check:
+    """One check that holds when every one of ``checks`` holds."""
+    if not checks:
+        return lambda value: True
+    if len(checks) == 1:
+        return checks[0]
+
+    def check(value: Any) -> bool:
+        for one in checks:  # noqa: SIM110 - a plain loop: no generator per value, hot path
+            if not one(value):
+                return False
+        return True
+
+    return check
+
+
 def _strictly_in(value: Any, allowed: list[Any]) -> bool:
     """``value in allowed`` without Python's ``True == 1`` (jsonschema tells them apart)."""
     return any(type(value) is type(option) and value == option for option in allowed)
@@ -123,7 +139,7 @@ class MappingChecks:
         if "type" in schema:
             types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
             tests = [_TYPE_TESTS[name] for name in types]
-            checks.append(lambda v: any(test(v) for test in tests))
+            checks.append(tests[0] if len(tests) == 1 else lambda v: any(t(v) for t in tests))
         if "enum" in schema:
             allowed = list(schema["enum"])
             checks.append(lambda v: _strictly_in(v, allowed))
@@ -142,7 +158,7 @@ class MappingChecks:
             checks.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
         for part in schema.get("allOf", []):
             checks.append(self._node(part))
-        return lambda value: all(check(value) for check in checks)
+        return _all_of(checks)
 
     @staticmethod
     def _discriminator(schema: dict[str, Any]) -> Check:

@@ -57,6 +57,7 @@ class Spec:
         )
         self._body_schemas: dict[str, dict[str, Any]] = {}
         self._validators: dict[str, Draft202012Validator] = {}
+        self._resolved: dict[str, dict[str, Any]] = {}  # by $ref: the document is fixed
         self._mapping_checks = MappingChecks(document)
         self._quick_checks: dict[str, Check] = {}
         for path_item in document["paths"].values():
@@ -79,12 +80,18 @@ class Spec:
 
     def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
         """Follow a local ``$ref`` to the schema it names."""
-        while "$ref" in schema:
-            node: Any = self.document
-            for part in schema["$ref"].lstrip("#/").split("/"):
-                node = node[part]
-            schema = node
-        return schema
+        if "$ref" not in schema:
+            return schema
+        found = self._resolved.get(schema["$ref"])
+        if found is None:
+            found = schema
+            while "$ref" in found:
+                node: Any = self.document
+                for part in found["$ref"].lstrip("#/").split("/"):
+                    node = node[part]
+                found = node
+            self._resolved[schema["$ref"]] = found
+        return found
 
     def schema(self, name: str) -> dict[str, Any]:
         """A component schema by name."""
