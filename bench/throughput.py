@@ -37,31 +37,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+
+from servers import Server, read_url, start_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 PRISM_DIR = Path(__file__).resolve().parent / ".prism"
 PRISM_PACKAGE = "@stoplight/prism-cli@5"
 READY_TIMEOUT = 120.0
-
-
-@dataclass
-class Server:
-    """A started server: its process and where its engine API lives."""
-
-    name: str
-    process: subprocess.Popen[str]
-    host: str
-    port: int
-    base_path: str
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 @dataclass
@@ -92,32 +74,6 @@ class Load:
 # -- starting servers ---------------------------------------------------------------------
 
 
-def _read_url(process: subprocess.Popen[str], name: str) -> tuple[str, int, str]:
-    """Host, port and base path from a server's first output line."""
-    line = process.stdout.readline() if process.stdout else ""
-    match = re.search(r"(http://\S+)", line)
-    if match is None:
-        process.kill()
-        raise SystemExit(f"{name} did not print its address; first line: {line!r}")
-    url = urlsplit(match.group(1))
-    return url.hostname or "127.0.0.1", url.port or 80, url.path
-
-
-def mock_command() -> list[str]:
-    """The installed start command next to this interpreter, else ``python -m mockserver``."""
-    installed = Path(sys.executable).parent / "camunda-batch-mock"
-    return [str(installed)] if installed.exists() else [sys.executable, "-m", "mockserver"]
-
-
-def start_mock(progression: str) -> Server:
-    command = [*mock_command(), "--port", "0", "--progression", progression]
-    # waitress warns on stderr whenever requests queue for a thread; that is the load's point.
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    return Server("mock", process, *_read_url(process, "the mock"))
-
-
 def start_bare_flask() -> Server:
     script = Path(__file__).resolve().parent / "bare_flask.py"
     process = subprocess.Popen(
@@ -126,7 +82,7 @@ def start_bare_flask() -> Server:
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    return Server("bare Flask", process, *_read_url(process, "bare Flask"))
+    return Server("bare Flask", process, *read_url(process, "bare Flask"))
 
 
 def _free_port() -> int:
@@ -164,8 +120,11 @@ def start_prism(binary: Path) -> Server:
             raise SystemExit(f"Prism exited with {process.returncode}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/batch")
-            connection.getresponse().read()
+            try:
+                connection.request("GET", "/batch")
+                connection.getresponse().read()
+            finally:
+                connection.close()
             # Prism serves the document's paths; its relative server URL adds no prefix.
             return Server("Prism", process, "127.0.0.1", port, "")
         except OSError:
@@ -179,9 +138,12 @@ def start_prism(binary: Path) -> Server:
 
 def _get(server: Server, path: str) -> Any:
     connection = http.client.HTTPConnection(server.host, server.port, timeout=30)
-    connection.request("GET", server.base_path + path)
-    response = connection.getresponse()
-    body = response.read()
+    try:
+        connection.request("GET", server.base_path + path)
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
     if response.status != 200:
         raise SystemExit(f"GET {path}: {response.status} {body[:200]!r}")
     return json.loads(body)
@@ -273,7 +235,7 @@ def drive(host: str, port: int, path: str, body: bytes, connections: int, second
 
 
 def measure(
-    pool: ProcessPoolExecutor,
+    pool: ProcessPoolExecutor | None,
     server: Server,
     path: str,
     body: bytes,
@@ -281,12 +243,16 @@ def measure(
     processes: int,
     seconds: float,
 ) -> Load:
-    """One endpoint of one server: the connections split over the client processes."""
+    """One endpoint of one server: the connections split over the client processes.
+
+    Without a pool (one client process) the connections run in this process.
+    """
+    target = server.base_path + path
+    if pool is None:
+        return drive(server.host, server.port, target, body, connections, seconds)
     shares = [connections // processes + (i < connections % processes) for i in range(processes)]
     futures = [
-        pool.submit(drive, server.host, server.port, server.base_path + path, body, n, seconds)
-        for n in shares
-        if n
+        pool.submit(drive, server.host, server.port, target, body, n, seconds) for n in shares if n
     ]
     total = Load()
     for future in futures:
@@ -391,7 +357,8 @@ def main(argv: list[str] | None = None) -> int:
                 servers.append(start_prism(binary))
         results: dict[str, dict[str, Load]] = {}
         processes = max(1, args.client_processes)
-        with ProcessPoolExecutor(max_workers=processes) as pool:
+        pool = ProcessPoolExecutor(max_workers=processes) if processes > 1 else None
+        try:
             for server in servers:
                 results[server.name] = {}
                 for path, body in requests:
@@ -400,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
                         pool, server, path, body, args.connections, processes, args.seconds
                     )
                 print(f"measured {server.name}", file=sys.stderr, flush=True)
+        finally:
+            if pool is not None:
+                pool.shutdown()
     finally:
         for server in {id(s): s for s in [mock, *servers]}.values():
             server.stop()
