@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -19,6 +20,15 @@ class Server:
     host: str
     port: int
     base_path: str
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time the server process used so far (Linux ``/proc``; None elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        user, system = int(fields[11]), int(fields[12])  # utime, stime in clock ticks
+        return (user + system) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         """Terminate the process (kill it if it lingers) and close its output pipe."""

@@ -53,11 +53,19 @@ class Load:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    server_cpu: float | None = None  # CPU seconds the server spent meanwhile
 
     def add(self, other: Load) -> None:
         self.latencies += other.latencies
         self.errors += other.errors
         self.seconds = max(self.seconds, other.seconds)
+
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        """Server CPU per answer: unlike req/s, barely moved by other load on the machine."""
+        if self.server_cpu is None or not self.latencies:
+            return None
+        return self.server_cpu / len(self.latencies) * 1000
 
     @property
     def rate(self) -> float:
@@ -248,8 +256,10 @@ def measure(
     Without a pool (one client process) the connections run in this process.
     """
     target = server.base_path + path
+    cpu_before = server.cpu_seconds()
     if pool is None:
-        return drive(server.host, server.port, target, body, connections, seconds)
+        total = drive(server.host, server.port, target, body, connections, seconds)
+        return _with_cpu(total, server, cpu_before)
     shares = [connections // processes + (i < connections % processes) for i in range(processes)]
     futures = [
         pool.submit(drive, server.host, server.port, target, body, n, seconds) for n in shares if n
@@ -257,7 +267,14 @@ def measure(
     total = Load()
     for future in futures:
         total.add(future.result())
-    return total
+    return _with_cpu(total, server, cpu_before)
+
+
+def _with_cpu(load: Load, server: Server, before: float | None) -> Load:
+    after = server.cpu_seconds()
+    if before is not None and after is not None:
+        load.server_cpu = after - before
+    return load
 
 
 # -- the report -----------------------------------------------------------------------------
@@ -276,9 +293,14 @@ def _table(rows: list[list[str]]) -> None:
             print("-|-".join("-" * w for w in widths))
 
 
+def _cpu_cell(load: Load) -> str:
+    cpu = load.cpu_ms_per_request
+    return "n/a" if cpu is None else f"{cpu:.2f}"
+
+
 def report(results: dict[str, dict[str, Load]]) -> None:
     """Per server and endpoint, then per server overall, then the ratios to the mock."""
-    rows = [["server", "endpoint", "req/s", "p50 ms", "p99 ms", "errors"]]
+    rows = [["server", "endpoint", "req/s", "p50 ms", "p99 ms", "CPU ms/req", "errors"]]
     totals: dict[str, Load] = {}
     for name, by_path in results.items():
         total = totals.setdefault(name, Load())
@@ -290,12 +312,15 @@ def report(results: dict[str, dict[str, Load]]) -> None:
                     f"{load.rate:.0f}",
                     f"{load.percentile(0.5):.1f}",
                     f"{load.percentile(0.99):.1f}",
+                    _cpu_cell(load),
                     str(load.errors),
                 ]
             )
             total.latencies += load.latencies
             total.errors += load.errors
             total.seconds += load.seconds
+            if load.server_cpu is not None:
+                total.server_cpu = (total.server_cpu or 0.0) + load.server_cpu
     for name, total in totals.items():
         rows.append(
             [
@@ -304,6 +329,7 @@ def report(results: dict[str, dict[str, Load]]) -> None:
                 f"{total.rate:.0f}",
                 f"{total.percentile(0.5):.1f}",
                 f"{total.percentile(0.99):.1f}",
+                _cpu_cell(total),
                 str(total.errors),
             ]
         )
@@ -317,6 +343,10 @@ def report(results: dict[str, dict[str, Load]]) -> None:
             ratio = mock.rate / totals[other].rate
             verdict = "meets" if ratio >= target else "misses"
             print(f"mock/{other} throughput: {ratio:.2f}x ({verdict} the >= {target}x target)")
+    for other in ("Prism", "bare Flask"):
+        mine, theirs = mock.cpu_ms_per_request, totals.get(other, Load()).cpu_ms_per_request
+        if mine and theirs:
+            print(f"server CPU per request, {other}/mock: {theirs / mine:.2f}x")
     p99 = mock.percentile(0.99)
     print(
         f"mock p99 latency: {p99:.1f} ms ({'meets' if p99 < 30 else 'misses'} the < 30 ms target)"
@@ -355,18 +385,19 @@ def main(argv: list[str] | None = None) -> int:
                 print("Prism skipped: node and npm are needed to install it", file=sys.stderr)
             else:
                 servers.append(start_prism(binary))
-        results: dict[str, dict[str, Load]] = {}
         processes = max(1, args.client_processes)
         pool = ProcessPoolExecutor(max_workers=processes) if processes > 1 else None
         try:
-            for server in servers:
-                results[server.name] = {}
-                for path, body in requests:
-                    label = re.sub(r"/process-definition/[^/]+/", "/process-definition/{id}/", path)
+            results: dict[str, dict[str, Load]] = {server.name: {} for server in servers}
+            # Endpoint by endpoint, the servers in turn: a shared machine's slow moments
+            # then fall on every server alike instead of on one of them.
+            for path, body in requests:
+                label = re.sub(r"/process-definition/[^/]+/", "/process-definition/{id}/", path)
+                for server in servers:
                     results[server.name][label] = measure(
                         pool, server, path, body, args.connections, processes, args.seconds
                     )
-                print(f"measured {server.name}", file=sys.stderr, flush=True)
+                print(f"measured {label}", file=sys.stderr, flush=True)
         finally:
             if pool is not None:
                 pool.shutdown()
