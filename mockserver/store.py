@@ -200,10 +200,6 @@ class EngineStore:
         """An instance's external tasks, oldest first."""
         return self.external_tasks.by("instance", instance_id)
 
-    def user_tasks_of_instance(self, instance_id: str) -> list[UserTask]:
-        """An instance's user tasks, oldest first."""
-        return self.user_tasks.by("instance", instance_id)
-
     def jobs_of_instances(self, instance_ids: set[str | None]) -> list[Job]:
         """The jobs of several instances, oldest first (the job table's order)."""
         if len(instance_ids) * 4 >= len(self.jobs):
