@@ -362,8 +362,8 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
     total = sum(tally.requests.values())
     print(f"{args.clients} clients for {elapsed:.0f} s: {total} requests ({total / elapsed:.0f}/s)")
-    print(f"{len(tally.created)} batches created; left-over jobs drained in {drained:.1f} s")
-    print(f"({rounds} rounds of run-due and {POLL_TIME} s clock advances)")
+    print(f"{len(tally.created)} batches created; the jobs left ran in {drained:.1f} s")
+    print(f"(run-due, with {rounds} clock advances of {POLL_TIME} s for batch monitors)")
     width = max(len(label) for label in tally.requests)
     for label, count in sorted(tally.requests.items()):
         print(f"  {label.ljust(width)}  {count}")
@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     for check in checks:
         verdict = "ok  " if check.passed else "FAIL"
         detail = "" if check.passed else f"  ({check.detail})"
-        print(f"  {verdict}  {check.name.ljust(width)}{detail}")
+        print(f"  {verdict}  {check.name.ljust(width)}{detail}".rstrip())
     passed = all(check.passed for check in checks)
     print()
     print("PASS" if passed else "FAIL")
