@@ -97,16 +97,15 @@ class BatchLifecycle:
 
     def execution_jobs(self, batch: Batch) -> list[Job]:
         """The batch's execution jobs still in the job table (failed ones included)."""
-        definition = batch.batch_job_definition
-        return [j for j in self.store.jobs.values() if j.job_definition is definition]
+        return self.store.jobs_of_definition(batch.batch_job_definition.id)
 
     def end(self, batch: Batch) -> None:
         """Remove the runtime batch, its job definitions and jobs; history keeps an end time."""
         store = self.store
-        definitions = {d.id for d in batch.job_definitions()}
-        for job_id in [j.id for j in store.jobs.values() if j.job_definition.id in definitions]:
-            del store.jobs[job_id]
+        definitions = [d.id for d in batch.job_definitions()]
         for definition_id in definitions:
+            for job in store.jobs_of_definition(definition_id):
+                del store.jobs[job.id]
             store.job_definitions.pop(definition_id, None)
         batch.end_time = store.clock.now()
         if batch.history_deleted:
@@ -116,21 +115,17 @@ class BatchLifecycle:
         """``DELETE /batch/{id}``: end it now; ``cascade`` also drops its history and incidents."""
         self.end(batch)
         if cascade:
-            definitions = {d.id for d in batch.job_definitions()}
-            for incident_id in [
-                i.id for i in self.store.incidents.values() if i.job_definition_id in definitions
-            ]:
-                del self.store.incidents[incident_id]
+            for definition in batch.job_definitions():
+                for incident in self.store.incidents.by("job_definition", definition.id):
+                    del self.store.incidents[incident.id]
             self.store.batches.pop(batch.id, None)
 
     def set_suspended(self, batch: Batch, suspended: bool) -> None:
         """Suspend or activate a batch with its three job definitions and all their jobs."""
         batch.suspended = suspended
-        definitions = batch.job_definitions()
-        for definition in definitions:
+        for definition in batch.job_definitions():
             definition.suspended = suspended
-        for job in self.store.jobs.values():
-            if job.job_definition in definitions:
+            for job in self.store.jobs_of_definition(definition.id):
                 job.suspended = suspended
                 if not suspended:
                     self.store.schedule(job)

@@ -83,14 +83,11 @@ def statistics(store: EngineStore, batches: list[Batch]) -> list[dict[str, Any]]
     As the engine counts: remaining = execution jobs still in the job table plus the jobs
     not yet created; completed = total - remaining; failed = execution jobs without retries.
     """
-    present: dict[str, list[int]] = {}
-    for job in store.jobs.values():
-        counts = present.setdefault(job.job_definition.id, [0, 0])
-        counts[0] += 1
-        counts[1] += job.retries == 0
     result = []
     for batch in batches:
-        in_table, failed = present.get(batch.batch_job_definition.id, [0, 0])
+        execution_jobs = store.jobs_of_definition(batch.batch_job_definition.id)
+        in_table = len(execution_jobs)
+        failed = sum(1 for job in execution_jobs if job.retries == 0)
         remaining = in_table + batch.total_jobs - batch.jobs_created  # unclamped, as the engine
         result.append(
             {

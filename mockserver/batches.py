@@ -9,7 +9,7 @@ three job definitions and its first seed job.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,8 +85,8 @@ class BatchStarter:
         instance_ids = set(ids)
         if query is not None:
             instance_ids.update(i.id for i in select_process_instances(self.store, query))
-        job_ids = [j.id for j in self.store.jobs.values() if j.process_instance_id in instance_ids]
-        if not job_ids:
+        jobs = self.store.jobs_of_instances(instance_ids)
+        if not jobs:
             raise invalid_request("jobIds is empty")
         if retries < 0:
             raise self.profile.error("job-retries-negative-retries")
@@ -94,9 +94,8 @@ class BatchStarter:
         if "dueDate" in body:  # present, even as null, means "set the due date"
             due = body["dueDate"]
             parameters["dueDate"] = parse_engine_date(due) if due is not None else None
-        return self.create_batch(
-            SET_JOB_RETRIES, self._group(job_ids, self._job_deployment), parameters, None, user
-        )
+        groups = self._group((job.id, job.job_definition.deployment_id) for job in jobs)
+        return self.create_batch(SET_JOB_RETRIES, groups, parameters, None, user)
 
     def set_external_task_retries(self, body: dict[str, Any], user: str | None) -> Batch:
         """``POST /external-task/retries-async``: items are external task ids."""
@@ -128,7 +127,7 @@ class BatchStarter:
         for task_id in explicit:
             if task_id not in self.store.external_tasks:
                 self.profile.decide("retries-async-unknown-ids", id=task_id)
-        groups = self._group(items, self._external_task_deployment)
+        groups = self._group((i, self._external_task_deployment(i)) for i in items)
         return self.create_batch(
             SET_EXTERNAL_TASK_RETRIES, groups, {"retries": retries}, None, user
         )
@@ -148,7 +147,7 @@ class BatchStarter:
             raise invalid_request("No process instance ids given: process Instance Ids is empty")
         # A primitive boolean in the DTO: missing or null means false, i.e. activate.
         parameters = {"suspended": bool(body.get("suspended"))}
-        groups = self._group(items, self._instance_deployment)
+        groups = self._group((i, self._instance_deployment(i)) for i in items)
         return self.create_batch(UPDATE_SUSPENSION_STATE, groups, parameters, None, user)
 
     def execute_modification(self, body: dict[str, Any], user: str | None) -> Batch:
@@ -184,7 +183,7 @@ class BatchStarter:
         }
         return self.create_batch(
             INSTANCE_MODIFICATION,
-            self._group(items, self._instance_deployment),
+            self._group((i, self._instance_deployment(i)) for i in items),
             parameters,
             definition.tenant_id,
             user,
@@ -224,7 +223,7 @@ class BatchStarter:
             "skipIoMappings": bool(body.get("skipIoMappings")),
             "withoutBusinessKey": bool(body.get("withoutBusinessKey")),
         }
-        groups = self._group(items, self._instance_deployment)
+        groups = self._group((i, self._instance_deployment(i)) for i in items)
         return self.create_batch(INSTANCE_RESTART, groups, parameters, definition.tenant_id, user)
 
     def definition_by_key(self, key: str) -> ProcessDefinition:
@@ -271,17 +270,12 @@ class BatchStarter:
     # unknown ids form a group of their own (deployment None).
 
     @staticmethod
-    def _group(
-        items: list[str | None], deployment_of: Callable[[str | None], str | None]
-    ) -> list[list[str | None]]:
+    def _group(items: Iterable[tuple[str | None, str | None]]) -> list[list[str | None]]:
+        """Items, given with their deployment, in one list per deployment (first-seen order)."""
         groups: dict[str | None, list[str | None]] = {}
-        for item in items:
-            groups.setdefault(deployment_of(item), []).append(item)
+        for item, deployment in items:
+            groups.setdefault(deployment, []).append(item)
         return list(groups.values())
-
-    def _job_deployment(self, job_id: str | None) -> str | None:
-        job = self.store.jobs.get(job_id or "")
-        return job.job_definition.deployment_id if job else None
 
     def _external_task_deployment(self, task_id: str | None) -> str | None:
         task = self.store.external_tasks.get(task_id or "")

@@ -5,16 +5,20 @@
 - ``instant``: every due job runs before the next request is answered.
 
 The mode can change at any time; the executor thread exists only while ``timed`` is on.
+Every job runs under ``store.lock``, so a request never sees a job half done.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from .job_executor import JobExecutor
 from .store import EngineStore
 
 MODES = ("manual", "timed", "instant")
+
+log = logging.getLogger("mockserver")
 
 
 class Progression:
@@ -28,6 +32,9 @@ class Progression:
         self.mode = "manual"
         self.jobs_per_second = jobs_per_second
         self._wake = threading.Event()
+        # Guards the mode and the thread handle together: a thread that is leaving because
+        # the mode changed must never be taken for a running one by a concurrent ``set``.
+        self._control = threading.Lock()
         self._thread: threading.Thread | None = None
         self.set(mode, jobs_per_second)
 
@@ -35,15 +42,18 @@ class Progression:
         """Switch mode and/or pace; starts or stops the background executor as needed."""
         if mode is not None and mode not in MODES:
             raise ValueError(f"progression must be one of {', '.join(MODES)}, not '{mode}'")
-        if jobs_per_second is not None:
-            if not 0 < jobs_per_second <= 10_000:
-                raise ValueError("jobs per second must be greater than 0 and at most 10000")
-            self.jobs_per_second = jobs_per_second
-        if mode is not None:
-            self.mode = mode
-        if self.mode == "timed" and self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="mock-job-executor", daemon=True)
-            self._thread.start()
+        if jobs_per_second is not None and not 0 < jobs_per_second <= 10_000:
+            raise ValueError("jobs per second must be greater than 0 and at most 10000")
+        with self._control:
+            if jobs_per_second is not None:
+                self.jobs_per_second = jobs_per_second
+            if mode is not None:
+                self.mode = mode
+            if self.mode == "timed" and self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="mock-job-executor", daemon=True
+                )
+                self._thread.start()
         self._wake.set()  # let a sleeping thread notice the change at once
 
     def before_request(self) -> None:
@@ -54,15 +64,25 @@ class Progression:
 
     def close(self) -> None:
         """Stop the background executor (used when an app is thrown away)."""
-        self.mode = "manual"
+        with self._control:
+            self.mode = "manual"
+            thread = self._thread
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if thread is not None:
+            thread.join(timeout=5)
 
     def _run(self) -> None:
-        while self.mode == "timed":
-            with self.store.lock:
-                self.executor.run_next()
-            self._wake.wait(1 / self.jobs_per_second)
+        while True:
+            with self._control:
+                if self.mode != "timed":
+                    self._thread = None
+                    return
+                pause = 1 / self.jobs_per_second
+            try:
+                with self.store.lock:
+                    self.executor.run_next()
+            except Exception:
+                # A bug in the mock must not stop every batch from moving: log it, go on.
+                log.exception("the background job executor failed on a job")
+            self._wake.wait(pause)
             self._wake.clear()
-        self._thread = None

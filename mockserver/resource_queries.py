@@ -366,8 +366,8 @@ def activity_instance_tree(store: EngineStore, instance: ProcessInstance) -> dic
         if job.job_definition.configuration == "async-before"
     }
     open_incidents: dict[str | None, list[Incident]] = {}
-    for incident in store.incidents.values():
-        if incident.process_instance_id == instance.id and incident.is_open:
+    for incident in store.incidents.by("instance", instance.id):
+        if incident.is_open:
             open_incidents.setdefault(incident.activity_id, []).append(incident)
 
     def common(token_id: str, activity_id: str) -> dict[str, Any]:

@@ -119,10 +119,9 @@ class ProcessRuntime:
         self, definition: ProcessDefinition, activity: Activity, configuration: str
     ) -> JobDefinition:
         """The job definition of an activity's timer or one of its async continuations."""
-        for job_definition in self.store.job_definitions.values():
+        for job_definition in self.store.job_definitions.by("process_definition", definition.id):
             if (
-                job_definition.process_definition_id == definition.id
-                and job_definition.activity_id == activity.id
+                job_definition.activity_id == activity.id
                 and job_definition.configuration == configuration
             ):
                 return job_definition
@@ -275,8 +274,9 @@ class ProcessRuntime:
         wanted = set(token_ids)
         store = self.store
         for table in (store.user_tasks, store.external_tasks, store.jobs):
-            for key in [k for k, v in table.items() if v.activity_instance_id in wanted]:
-                del table[key]
+            for row in table.by("instance", instance.id):
+                if row.activity_instance_id in wanted:
+                    del table[row.id]
 
     def cancel_tokens(self, instance: ProcessInstance, tokens: list[ActivityInstance]) -> None:
         """Remove tokens with their wait states, without ending the instance."""
@@ -287,10 +287,8 @@ class ProcessRuntime:
     def forget(self, instance: ProcessInstance) -> None:
         """Drop an ended instance and its incidents from history (cascading deletes)."""
         del self.store.instances[instance.id]
-        for incident_id in [
-            i.id for i in self.store.incidents.values() if i.process_instance_id == instance.id
-        ]:
-            del self.store.incidents[incident_id]
+        for incident in self.store.incidents.by("instance", instance.id):
+            del self.store.incidents[incident.id]
 
     def cancel(self, instance: ProcessInstance, reason: str | None = None) -> None:
         """Delete a running instance (``DELETE /process-instance/{id}``)."""
@@ -301,9 +299,8 @@ class ProcessRuntime:
         instance.state = SUSPENDED if suspended else ACTIVE
         store = self.store
         for table in (store.user_tasks, store.external_tasks, store.jobs):
-            for item in table.values():
-                if item.process_instance_id == instance.id:
-                    item.suspended = suspended
+            for row in table.by("instance", instance.id):
+                row.suspended = suspended
         if not suspended:
             for job in store.jobs_of_instance(instance.id):
                 store.schedule(job)
@@ -419,8 +416,8 @@ class ProcessRuntime:
     def resolve_incidents(self, configuration: str) -> None:
         """Resolve the open incidents of a job or external task (they stay in history)."""
         now = self.store.clock.now()
-        for incident in self.store.incidents.values():
-            if incident.configuration == configuration and incident.is_open:
+        for incident in self.store.incidents.by("configuration", configuration):
+            if incident.is_open:
                 incident.end_time = now
 
     def throw_bpmn_error(self, instance: ProcessInstance, token_id: str, error_code: str) -> None:

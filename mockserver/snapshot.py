@@ -398,13 +398,21 @@ def _parse_date(text: str, path: str) -> datetime:
 def _table(readers: list[_Reader], build: Callable[[_Reader], T], kind: str) -> dict[str, T]:
     """Objects by id, in document order; a repeated id is an error."""
     table: dict[str, T] = {}
+    _fill(table, readers, build, kind)
+    return table
+
+
+def _fill(
+    table: dict[str, T], readers: list[_Reader], build: Callable[[_Reader], T], kind: str
+) -> None:
+    """Put the objects into the store's (empty) table by id, in document order; a repeated id
+    is an error. The store's own tables are filled, not replaced, so their indexes stay."""
     for reader in readers:
         item = build(reader)
         item_id = reader.data["id"]
         if item_id in table:
             raise SnapshotError(f"{reader.path}: {kind} id '{item_id}' appears twice")
         table[item_id] = item
-    return table
 
 
 def _lookup(table: dict[str, T], item_id: str | None, reader: _Reader, key: str, kind: str) -> T:
@@ -437,20 +445,26 @@ class _StateReader:
             store.clock.restore(timedelta(seconds=offset or 0))
         except OverflowError:
             raise SnapshotError("state.clock.offsetSeconds: too far from now") from None
-        store.deployments = _table(root.objects("deployments"), self._deployment, "deployment")
-        store.definitions = _table(root.objects("definitions"), self._definition, "definition")
+        _fill(store.deployments, root.objects("deployments"), self._deployment, "deployment")
+        _fill(store.definitions, root.objects("definitions"), self._definition, "definition")
         self._check_deployment_links()
-        store.job_definitions = _table(
-            root.objects("jobDefinitions"), self._job_definition, "job definition"
+        _fill(
+            store.job_definitions,
+            root.objects("jobDefinitions"),
+            self._job_definition,
+            "job definition",
         )
-        store.instances = _table(root.objects("instances"), self._instance, "instance")
-        store.batches = _table(root.objects("batches"), self._batch, "batch")
-        store.jobs = _table(root.objects("jobs"), self._job, "job")
-        store.external_tasks = _table(
-            root.objects("externalTasks"), self._external_task, "external task"
+        _fill(store.instances, root.objects("instances"), self._instance, "instance")
+        _fill(store.batches, root.objects("batches"), self._batch, "batch")
+        _fill(store.jobs, root.objects("jobs"), self._job, "job")
+        _fill(
+            store.external_tasks,
+            root.objects("externalTasks"),
+            self._external_task,
+            "external task",
         )
-        store.user_tasks = _table(root.objects("userTasks"), self._user_task, "user task")
-        store.incidents = _table(root.objects("incidents"), self._incident, "incident")
+        _fill(store.user_tasks, root.objects("userTasks"), self._user_task, "user task")
+        _fill(store.incidents, root.objects("incidents"), self._incident, "incident")
         return store
 
     def _random(self, reader: _Reader) -> None:

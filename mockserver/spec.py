@@ -25,6 +25,7 @@ from referencing.jsonschema import DRAFT202012
 
 from .clock import parse_engine_date
 from .errors import CamundaError, invalid_request, mapping_error
+from .mapping_check import Check, MappingChecks
 
 SPEC_URI = "urn:camunda-batch-contracts:openapi"
 
@@ -56,6 +57,9 @@ class Spec:
         )
         self._body_schemas: dict[str, dict[str, Any]] = {}
         self._validators: dict[str, Draft202012Validator] = {}
+        self._resolved: dict[str, dict[str, Any]] = {}  # by $ref: the document is fixed
+        self._mapping_checks = MappingChecks(document)
+        self._quick_checks: dict[str, Check] = {}
         for path_item in document["paths"].values():
             for operation in path_item.values():
                 if not isinstance(operation, dict) or "operationId" not in operation:
@@ -72,15 +76,22 @@ class Spec:
         # Refer into the registered document so nested $refs resolve against it.
         root = {"$ref": SPEC_URI + schema["$ref"]}
         self._validators[operation_id] = Draft202012Validator(root, registry=self._registry)
+        self._quick_checks[operation_id] = self._mapping_checks.compile(schema)
 
     def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
         """Follow a local ``$ref`` to the schema it names."""
-        while "$ref" in schema:
-            node: Any = self.document
-            for part in schema["$ref"].lstrip("#/").split("/"):
-                node = node[part]
-            schema = node
-        return schema
+        if "$ref" not in schema:
+            return schema
+        found = self._resolved.get(schema["$ref"])
+        if found is None:
+            found = schema
+            while "$ref" in found:
+                node: Any = self.document
+                for part in found["$ref"].lstrip("#/").split("/"):
+                    node = node[part]
+                found = node
+            self._resolved[schema["$ref"]] = found
+        return found
 
     def schema(self, name: str) -> dict[str, Any]:
         """A component schema by name."""
@@ -109,9 +120,9 @@ class Spec:
             found = "no body" if body is None else f"a JSON {type(body).__name__}"
             raise mapping_error(f"the body must be a JSON object, not {found}")
         body = self._coerce(body, self._body_schemas[operation_id], "")
-        errors = [
-            e for e in self._validators[operation_id].iter_errors(body) if self._is_mapping_error(e)
-        ]
+        if self.maps_cleanly(operation_id, body):
+            return body  # the usual case, without the full schema walk below
+        errors = self.mapping_errors(operation_id, body)
         # Jackson's errors first; then the mock's own refusal of filters it cannot apply
         # (the engine would ignore them, silently widening the selection).
         mapping = [e for e in errors if e.validator != "additionalProperties"]
@@ -126,6 +137,15 @@ class Spec:
                 "it refuses them instead of ignoring them as the engine would"
             )
         return body
+
+    def maps_cleanly(self, operation_id: str, body: Any) -> bool:
+        """Quick and sure: True only if ``mapping_errors`` would find nothing (False: ask it)."""
+        return self._quick_checks[operation_id](body)
+
+    def mapping_errors(self, operation_id: str, body: Any) -> list[Any]:
+        """Every error Jackson would raise mapping ``body``, plus unknown query filters."""
+        validator = self._validators[operation_id]
+        return [e for e in validator.iter_errors(body) if self._is_mapping_error(e)]
 
     def _is_mapping_error(self, error: Any) -> bool:
         # if/then constraints (an instruction's required id) are the engine's own checks.

@@ -53,8 +53,7 @@ def restart(definition_id: str) -> ResponseReturnValue:
 @blueprint.post("/process-definition/key/<key>/restart-async")
 def restart_by_key(key: str) -> ResponseReturnValue:
     engine = current_engine()
-    with engine.store.lock:
+    with engine.store.lock:  # one hold: the definition cannot go between lookup and batch
         definition_id = engine.batches.definition_by_key(key).id
-    body = json_body("restartProcessInstanceAsyncByKey")
-    with engine.store.lock:
+        body = json_body("restartProcessInstanceAsyncByKey")
         return jsonify(engine.batches.restart(definition_id, body, request_user()).to_json())

@@ -159,10 +159,9 @@ def start_instance(definition_id: str) -> ResponseReturnValue:
 @blueprint.post("/process-definition/key/<key>/start")
 def start_instance_by_key(key: str) -> ResponseReturnValue:
     engine = current_engine()
-    with engine.store.lock:
+    with engine.store.lock:  # one hold: the definition cannot go between lookup and start
         definition = engine.repository.definition_by_key(key)
-    body = json_body("startProcessInstanceByKey")
-    with engine.store.lock:
+        body = json_body("startProcessInstanceByKey")
         return jsonify(_with_self_link(engine.commands.start(definition, body)))
 
 

@@ -1,0 +1,51 @@
+"""The store's ids and its grouped tables."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+
+from mockserver.store import EngineStore, IndexedTable
+
+
+def test_ids_are_random_uuids_and_the_same_seed_gives_the_same_ones() -> None:
+    first, second, other = EngineStore(7), EngineStore(7), EngineStore(8)
+    ids = [first.new_id() for _ in range(500)]
+    assert ids == [second.new_id() for _ in range(500)]
+    assert ids != [other.new_id() for _ in range(500)]
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
+
+
+@dataclass
+class Row:
+    id: str
+    owner: str
+
+
+def test_groups_follow_every_write_in_table_order() -> None:
+    table: IndexedTable[Row] = IndexedTable(owner=lambda row: row.owner)
+    for number, owner in enumerate("abab"):
+        table[f"r{number}"] = Row(f"r{number}", owner)
+    assert [r.id for r in table.by("owner", "a")] == ["r0", "r2"]
+    del table["r0"]
+    assert table.pop("r2").id == "r2"
+    assert table.pop("missing", None) is None
+    assert table.by("owner", "a") == []
+    table["r1"] = Row("r1", "c")  # replacing a row moves it to its new group
+    assert [r.id for r in table.by("owner", "c")] == ["r1"]
+    assert [r.id for r in table.by("owner", "b")] == ["r3"]
+
+
+def test_writes_that_would_bypass_the_groups_are_refused() -> None:
+    table: IndexedTable[Row] = IndexedTable(owner=lambda row: row.owner)
+    with pytest.raises(TypeError):
+        table.update({"r0": Row("r0", "a")})
+    with pytest.raises(TypeError):
+        table.setdefault("r0", Row("r0", "a"))
+    assert table.by("owner", "a") == []
