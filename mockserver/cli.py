@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import signal
 import sys
+from logging.handlers import QueueHandler, QueueListener
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Any
 
 from waitress import create_server
@@ -85,14 +88,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_requests() -> None:
-    """One line per request on stderr: ``12:01:02 POST /engine-rest/... 200 3ms``."""
+class _HandOver(QueueHandler):
+    """Puts the record on the queue as it is: the writer thread formats it, not the server's."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record
+
+
+def _print_requests() -> QueueListener:
+    """One line per request on stderr: ``12:01:02 POST /engine-rest/... 200 3ms``.
+
+    The server's threads only put records on a queue; one listener thread writes them.
+    Writing from every thread would make them queue up behind the stream's lock, which
+    showed as most of the mock's latency under load (bench/throughput.py).
+    """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    records: SimpleQueue[logging.LogRecord] = SimpleQueue()
+    listener = QueueListener(records, handler)
     logger = logging.getLogger(REQUEST_LOGGER)
-    logger.addHandler(handler)
+    logger.addHandler(_HandOver(records))
     logger.setLevel(logging.INFO)
     logger.propagate = False
+    listener.start()
+    return listener
 
 
 def _add_serving_options(parser: argparse.ArgumentParser) -> None:
@@ -162,6 +181,10 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse options, build the app and serve it until interrupted."""
     args = build_parser().parse_args(argv)
@@ -181,8 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"camunda-batch-mock: {error}", file=sys.stderr)
         return 2
-    if not config.quiet:
-        _print_requests()
+    listener = None if config.quiet else _print_requests()
     # The contract, the demo data and the code live as long as the process: keep the cyclic
     # garbage collector from walking them again and again (it shows as latency spikes).
     gc.freeze()
@@ -196,10 +218,15 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     print(f"Dashboard: http://{config.host}:{server.effective_port}/mock-api/dashboard", flush=True)
+    # SIGTERM (a container or a CI job stopping the mock) ends it like Ctrl-C: the server
+    # closes and the request lines still queued are written.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        if listener is not None:
+            listener.stop()  # writes the lines still queued
     return 0

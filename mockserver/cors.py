@@ -65,11 +65,14 @@ def install(app: Flask, origins: list[str]) -> None:
 
     @app.before_request
     def answer_preflight() -> Response | None:
+        if request.method != "OPTIONS":
+            return None
         origin = request.headers.get("Origin")
-        is_preflight = (
-            request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
-        )
-        if is_preflight and origin is not None and policy.allows(origin):
+        if (
+            "Access-Control-Request-Method" in request.headers
+            and origin is not None
+            and policy.allows(origin)
+        ):
             return policy.preflight(origin)
         return None
 

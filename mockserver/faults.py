@@ -176,11 +176,13 @@ def current_faults() -> FaultInjector:
 
 def install(app: Flask, rules: list[FaultRule], seed: int, base_path: str) -> None:
     """Answer engine requests a rule picks with its error, before any view runs."""
-    app.extensions[EXTENSION_KEY] = FaultInjector(rules, seed)
+    injector = app.extensions[EXTENSION_KEY] = FaultInjector(rules, seed)
 
     @app.before_request
     def inject_fault() -> None:
+        if not injector.rules:
+            return  # the usual case: nothing to match
         path = engine_path(request.path, base_path)
-        rule = None if path is None else current_faults().fault_for(request.method, path)
+        rule = None if path is None else injector.fault_for(request.method, path)
         if rule is not None:
             raise rule.error()

@@ -92,13 +92,15 @@ def current_latency() -> LatencyInjector:
 
 def install(app: Flask, rules: list[LatencyRule], seed: int, base_path: str) -> None:
     """Delay engine requests as the rules say (the admin API and CORS preflights never wait)."""
-    app.extensions[EXTENSION_KEY] = LatencyInjector(rules, seed)
+    injector = app.extensions[EXTENSION_KEY] = LatencyInjector(rules, seed)
 
     @app.before_request
     def inject_latency() -> None:
+        if not injector.rules:
+            return  # the usual case: nothing to match
         path = engine_path(request.path, base_path)
         if path is None:
             return
-        delay = current_latency().delay_ms(request.method, path)
+        delay = injector.delay_ms(request.method, path)
         if delay:
             time.sleep(delay / 1000)

@@ -55,6 +55,9 @@ class RequestRecord:
             "user": self.user,
         }
 
+    def __str__(self) -> str:
+        return self.console_line()
+
     def console_line(self) -> str:
         """``POST /engine-rest/batch 400 3ms InvalidRequestException user=demo``."""
         parts = [self.method, self.path, str(self.status), f"{self.duration_ms:.0f}ms"]
@@ -119,5 +122,6 @@ def install(app: Flask, request_log: RequestLog) -> None:
             user=request_user(),
         )
         request_log.add(entry)
-        log.info(entry.console_line())
+        # The line is built by whoever prints it (the start command: its writer thread).
+        log.info("%s", entry)
         return response
