@@ -49,18 +49,27 @@ FIRST_WAIT = {
 }
 
 
+# The mock closes a connection idle for --channel-timeout (30 s by default); a client that
+# sat idle longer opens a new one instead of finding the old one closed.
+IDLE_RECONNECT = 20.0
+
+
 class Client:
     """One keep-alive connection to the mock, JSON in and out."""
 
     def __init__(self, server: Server) -> None:
         self.server = server
         self.connection = http.client.HTTPConnection(server.host, server.port, timeout=60)
+        self.last_used = time.monotonic()
 
     def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         """Status and parsed body; a connection error is raised to the caller."""
         url = path if path.startswith("/mock-api") else self.server.base_path + path
         payload = None if body is None else json.dumps(body).encode()
         headers = {"Content-Type": "application/json"} if payload is not None else {}
+        if time.monotonic() - self.last_used > IDLE_RECONNECT:
+            self.connection.close()  # the next request opens a new connection
+        self.last_used = time.monotonic()
         try:
             self.connection.request(method, url, payload, headers)
             response = self.connection.getresponse()
