@@ -1,6 +1,7 @@
-"""Wall time of the project's own test suite, serially and with ``pytest -n auto``.
+"""Wall time of a test suite, serially and with ``pytest -n auto``.
 
-python bench/suite_runtime.py
+python bench/suite_runtime.py                                 # the project's own tests
+python bench/suite_runtime.py -- --pyargs contracts           # the conformance suite (mock)
 python bench/suite_runtime.py -- tests/test_batch_reads.py   # only some tests
 """
 
