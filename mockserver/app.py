@@ -7,10 +7,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Request, Response
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from . import auth, cors, faults, latency, limits
+from . import auth, cors, faults, latency, limits, serving_hooks
 from .config import MockConfig
 from .engine import MockEngine
 from .error_responses import error_response
@@ -58,26 +58,35 @@ def create_app(config: MockConfig | None = None, spec: Spec | None = None) -> Fl
     for module in (batch_operations, batches, runtime_reads, repository, work, meta):
         app.register_blueprint(module.blueprint, url_prefix=config.base_path)
     app.register_blueprint(admin.blueprint)
-    # The request log's timer starts before every other hook (see request_log.install).
-    install_request_log(app, RequestLog(config.request_log_size))
-    _install_serving_hooks(app, config)
-    app.before_request(engine.progression.before_request)
+    _install_serving_hooks(app, config, engine)
+    app.register_blueprint(injection_admin_blueprint)
     _register_error_handlers(app)
     return app
 
 
-def _install_serving_hooks(app: Flask, config: MockConfig) -> None:
-    """CORS, limits, latency, auth and faults, in the order a request meets them.
+def _install_serving_hooks(app: Flask, config: MockConfig, engine: MockEngine) -> None:
+    """The request log, CORS, limits, latency, auth, faults and progression, in the order a
+    request meets them.
 
-    A preflight is answered before anything else; a faulted request is answered before the
-    progression runs due jobs or any view touches the state.
+    The request log's timer starts first, so durations cover everything. A preflight is
+    answered before anything else; a faulted request is answered before the progression runs
+    due jobs or any view touches the state.
     """
-    cors.install(app, config.cors_origins)
-    limits.install(app, config.max_body_bytes)
-    latency.install(app, config.latency_rules(), config.seed, config.base_path)
-    auth.install(app, config.auth_users, config.base_path)
-    faults.install(app, config.fault_rules(), config.seed, config.base_path)
-    app.register_blueprint(injection_admin_blueprint)
+    progression = engine.progression
+
+    def run_due_jobs(request: Request) -> None:
+        progression.before_request()
+
+    concerns = [
+        install_request_log(app, RequestLog(config.request_log_size)),
+        cors.hooks(config.cors_origins),
+        limits.install(app, config.max_body_bytes),
+        latency.install(app, config.latency_rules(), config.seed, config.base_path),
+        auth.hooks(config.auth_users, config.base_path),
+        faults.install(app, config.fault_rules(), config.seed, config.base_path),
+        serving_hooks.Hooks(before=run_due_jobs),
+    ]
+    serving_hooks.install(app, concerns)
 
 
 def _register_error_handlers(app: Flask) -> None:

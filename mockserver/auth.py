@@ -16,9 +16,10 @@ import binascii
 import hmac
 from base64 import b64decode
 
-from flask import Flask, Response, g, request
+from flask import Request, Response, g
 
 from .route_patterns import engine_path
+from .serving_hooks import Hooks
 
 REALM = "default"  # the filter names the engine it guards; the mock is the default engine
 OPEN_PATHS = frozenset({"/openapi.json"})
@@ -73,14 +74,13 @@ def challenge(reason: str) -> Response:
     return response
 
 
-def install(app: Flask, users: dict[str, str], base_path: str) -> None:
+def hooks(users: dict[str, str], base_path: str) -> Hooks:
     """Require valid credentials for the engine API (no users: authentication off)."""
     if not users:
-        return
+        return Hooks()
     auth = BasicAuth(users)
 
-    @app.before_request
-    def require_credentials() -> Response | None:
+    def require_credentials(request: Request) -> Response | None:
         path = engine_path(request.path, base_path)
         if path is None or path in OPEN_PATHS:
             return None
@@ -89,3 +89,5 @@ def install(app: Flask, users: dict[str, str], base_path: str) -> None:
             return challenge(reason)
         setattr(g, _USER_KEY, user)
         return None
+
+    return Hooks(before=require_credentials)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from fnmatch import fnmatchcase
 
-from flask import Flask, Response, request
+from flask import Request, Response
+
+from .serving_hooks import Hooks
 
 # What a frontend dev server on this machine needs: any port of localhost and 127.0.0.1.
 LOCAL_ORIGINS = ("http://localhost:*", "http://127.0.0.1:*")
@@ -44,7 +46,7 @@ class CorsPolicy:
             response.vary.add("Origin")
         response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
 
-    def preflight(self, origin: str) -> Response:
+    def preflight(self, request: Request, origin: str) -> Response:
         """The answer to a preflight from an allowed origin."""
         response = Response(status=204)
         self.add_headers(response, origin)
@@ -57,14 +59,13 @@ class CorsPolicy:
         return response
 
 
-def install(app: Flask, origins: list[str]) -> None:
+def hooks(origins: list[str]) -> Hooks:
     """Answer preflights first and add CORS headers to every answer (no origins: CORS off)."""
     if not origins:
-        return
+        return Hooks()
     policy = CorsPolicy(origins)
 
-    @app.before_request
-    def answer_preflight() -> Response | None:
+    def answer_preflight(request: Request) -> Response | None:
         if request.method != "OPTIONS":
             return None
         origin = request.headers.get("Origin")
@@ -73,12 +74,13 @@ def install(app: Flask, origins: list[str]) -> None:
             and origin is not None
             and policy.allows(origin)
         ):
-            return policy.preflight(origin)
+            return policy.preflight(request, origin)
         return None
 
-    @app.after_request
-    def add_cors_headers(response: Response) -> Response:
+    def add_cors_headers(request: Request, response: Response) -> Response:
         origin = request.headers.get("Origin")
         if origin is not None and policy.allows(origin):
             policy.add_headers(response, origin)
         return response
+
+    return Hooks(answer_preflight, add_cors_headers)

@@ -18,10 +18,11 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, Request, current_app
 
 from .errors import CamundaError
 from .route_patterns import Route, engine_path
+from .serving_hooks import Hooks
 
 EXTENSION_KEY = "camunda_mock_faults"
 
@@ -174,15 +175,16 @@ def current_faults() -> FaultInjector:
     return current_app.extensions[EXTENSION_KEY]
 
 
-def install(app: Flask, rules: list[FaultRule], seed: int, base_path: str) -> None:
+def install(app: Flask, rules: list[FaultRule], seed: int, base_path: str) -> Hooks:
     """Answer engine requests a rule picks with its error, before any view runs."""
     injector = app.extensions[EXTENSION_KEY] = FaultInjector(rules, seed)
 
-    @app.before_request
-    def inject_fault() -> None:
+    def inject_fault(request: Request) -> None:
         if not injector.rules:
             return  # the usual case: nothing to match
         path = engine_path(request.path, base_path)
         rule = None if path is None else injector.fault_for(request.method, path)
         if rule is not None:
             raise rule.error()
+
+    return Hooks(before=inject_fault)

@@ -13,9 +13,10 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request
+from flask import Flask, Request, current_app
 
 from .route_patterns import Route, engine_path
+from .serving_hooks import Hooks
 
 EXTENSION_KEY = "camunda_mock_latency"
 MAX_DELAY_MS = 600_000  # ten minutes: anything longer is a typo
@@ -90,12 +91,11 @@ def current_latency() -> LatencyInjector:
     return current_app.extensions[EXTENSION_KEY]
 
 
-def install(app: Flask, rules: list[LatencyRule], seed: int, base_path: str) -> None:
+def install(app: Flask, rules: list[LatencyRule], seed: int, base_path: str) -> Hooks:
     """Delay engine requests as the rules say (the admin API and CORS preflights never wait)."""
     injector = app.extensions[EXTENSION_KEY] = LatencyInjector(rules, seed)
 
-    @app.before_request
-    def inject_latency() -> None:
+    def inject_latency(request: Request) -> None:
         if not injector.rules:
             return  # the usual case: nothing to match
         path = engine_path(request.path, base_path)
@@ -104,3 +104,5 @@ def install(app: Flask, rules: list[LatencyRule], seed: int, base_path: str) -> 
         delay = injector.delay_ms(request.method, path)
         if delay:
             time.sleep(delay / 1000)
+
+    return Hooks(before=inject_latency)

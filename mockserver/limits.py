@@ -11,11 +11,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Request, Response
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .error_responses import error_response
 from .errors import CamundaError, mapping_error
+from .serving_hooks import Hooks
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
@@ -30,12 +31,11 @@ def too_large(limit: int) -> CamundaError:
     )
 
 
-def install(app: Flask, max_body_bytes: int) -> None:
+def install(app: Flask, max_body_bytes: int) -> Hooks:
     """Refuse big bodies and NUL paths early; deep JSON gets the engine's 400, never a 500."""
     app.config["MAX_CONTENT_LENGTH"] = max_body_bytes  # chunked bodies, counted as they stream
 
-    @app.before_request
-    def refuse_big_bodies_and_bad_paths() -> None:
+    def refuse_big_bodies_and_bad_paths(request: Request) -> None:
         if (request.content_length or 0) > max_body_bytes:
             raise too_large(max_body_bytes)
         if "\x00" in request.path:
@@ -53,3 +53,5 @@ def install(app: Flask, max_body_bytes: int) -> None:
     @app.errorhandler(RecursionError)
     def nested_too_deeply(error: RecursionError) -> Response:
         return error_response(mapping_error("the JSON is nested too deeply"))
+
+    return Hooks(before=refuse_big_bodies_and_bad_paths)

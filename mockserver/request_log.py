@@ -20,14 +20,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Request, Response
 
 from .clock import format_engine_date
 from .routes.common import request_user
+from .serving_hooks import Hooks
 
 EXTENSION_KEY = "camunda_mock_request_log"
 LOGGER_NAME = "mockserver.requests"
 POLL_HEADER = "X-Mock-Dashboard"
+_STARTED_KEY = "mockserver.request_started"  # in the WSGI environ: perf_counter()
 
 log = logging.getLogger(LOGGER_NAME)
 
@@ -97,20 +99,18 @@ def _error_type(response: Response) -> str | None:
     return body.get("type") if isinstance(body, dict) else None
 
 
-def install(app: Flask, request_log: RequestLog) -> None:
-    """Record every request ``app`` answers. Register before other hooks, so the duration
-    covers them too."""
+def install(app: Flask, request_log: RequestLog) -> Hooks:
+    """Record every request ``app`` answers. Its hooks go first, so the duration covers the
+    other concerns' hooks too."""
     app.extensions[EXTENSION_KEY] = request_log
 
-    @app.before_request
-    def start_timer() -> None:
-        g.request_started = time.perf_counter()
+    def start_timer(request: Request) -> None:
+        request.environ[_STARTED_KEY] = time.perf_counter()
 
-    @app.after_request
-    def record(response: Response) -> Response:
+    def record(request: Request, response: Response) -> Response:
         if request.headers.get(POLL_HEADER) == "poll":
             return response
-        started = g.get("request_started", time.perf_counter())
+        started = request.environ.get(_STARTED_KEY) or time.perf_counter()
         query = request.query_string.decode("latin-1")
         entry = RequestRecord(
             time=datetime.now(UTC),
@@ -125,3 +125,5 @@ def install(app: Flask, request_log: RequestLog) -> None:
         # The line is built by whoever prints it (the start command: its writer thread).
         log.info("%s", entry)
         return response
+
+    return Hooks(start_timer, record)
