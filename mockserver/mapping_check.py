@@ -57,6 +57,34 @@ _TYPE_TESTS: dict[str, Callable[[Any], bool]] = {
 }
 
 
+# Types whose test is a plain isinstance: several of them are tested in one call.
+_CLASSES: dict[str, type] = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "boolean": bool,
+    "null": type(None),
+}
+
+
+def _one_of_types(types: list[str]) -> Check:
+    """The check that a value is of one of the JSON ``types``."""
+    if len(types) == 1:
+        return _TYPE_TESTS[types[0]]
+    if all(name in _CLASSES for name in types):
+        classes = tuple(_CLASSES[name] for name in types)
+        return lambda value: isinstance(value, classes)
+    tests = [_TYPE_TESTS[name] for name in types]
+
+    def check(value: Any) -> bool:
+        for test in tests:  # noqa: SIM110 - a plain loop: no generator per value, hot path
+            if test(value):
+                return True
+        return False
+
+    return check
+
+
 def _never_sure(value: Any) -> bool:
     return False
 
@@ -138,8 +166,7 @@ class MappingChecks:
             checks.append(self._node(self._target(schema["$ref"])))
         if "type" in schema:
             types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-            tests = [_TYPE_TESTS[name] for name in types]
-            checks.append(tests[0] if len(tests) == 1 else lambda v: any(t(v) for t in tests))
+            checks.append(_one_of_types(types))
         if "enum" in schema:
             allowed = list(schema["enum"])
             checks.append(lambda v: _strictly_in(v, allowed))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -23,7 +22,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from .clock import parse_engine_date
+from .coercion import Coerce, Coercions, Misfit
 from .errors import CamundaError, invalid_request, mapping_error
 from .mapping_check import Check, MappingChecks
 
@@ -58,7 +57,8 @@ class Spec:
         self._body_schemas: dict[str, dict[str, Any]] = {}
         self._validators: dict[str, Draft202012Validator] = {}
         self._resolved: dict[str, dict[str, Any]] = {}  # by $ref: the document is fixed
-        self._declared_types: dict[int, frozenset[str]] = {}
+        self._coercion_compiler = Coercions(self.resolve)
+        self._coercions: dict[str, Coerce] = {}
         self._mapping_checks = MappingChecks(document)
         self._quick_checks: dict[str, Check] = {}
         for path_item in document["paths"].values():
@@ -78,6 +78,7 @@ class Spec:
         root = {"$ref": SPEC_URI + schema["$ref"]}
         self._validators[operation_id] = Draft202012Validator(root, registry=self._registry)
         self._quick_checks[operation_id] = self._mapping_checks.compile(schema)
+        self._coercions[operation_id] = self._coercion_compiler.compile(schema)
 
     def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
         """Follow a local ``$ref`` to the schema it names."""
@@ -120,7 +121,10 @@ class Spec:
         if not isinstance(body, dict):
             found = "no body" if body is None else f"a JSON {type(body).__name__}"
             raise mapping_error(f"the body must be a JSON object, not {found}")
-        body = self._coerce(body, self._body_schemas[operation_id], ())
+        try:
+            body = self._coercions[operation_id](body)
+        except Misfit as misfit:
+            raise mapping_error(f"{misfit.where()}: {misfit.detail}") from None
         if self.maps_cleanly(operation_id, body):
             return body  # the usual case, without the full schema walk below
         errors = self.mapping_errors(operation_id, body)
@@ -159,80 +163,6 @@ class Spec:
             discriminator = error.schema.get("discriminator", {}).get("propertyName")
             return discriminator is not None and discriminator not in error.instance
         return False
-
-    def _coerce(self, value: Any, schema: dict[str, Any], where: tuple[Any, ...]) -> Any:
-        """Jackson's default scalar coercions, guided by the schema's declared types.
-
-        ``where`` is the path to ``value`` as a tuple; it is only turned into text for an
-        error, as every value of every body passes through here.
-        """
-        schema = self.resolve(schema)
-        if isinstance(value, dict):
-            properties = schema.get("properties")
-            if properties is None:
-                return value
-            return {
-                key: self._coerce(item, properties[key], (*where, key))
-                if key in properties
-                else item
-                for key, item in value.items()
-            }
-        if isinstance(value, list):
-            items = schema.get("items")
-            if items is None:
-                return value
-            return [self._coerce(item, items, (*where, i)) for i, item in enumerate(value)]
-        types = self._types(schema)
-        if "integer" in types:
-            return self._coerce_integer(value, schema, where)
-        if isinstance(value, str):
-            if "pattern" in schema:
-                return self._check_date(value, schema["pattern"], where)
-            if "boolean" in types and value in ("true", "false"):
-                return value == "true"
-            return value
-        if "string" in types and value is not None:
-            return json.dumps(value)  # Jackson writes scalars into String fields as text
-        return value
-
-    def _types(self, schema: dict[str, Any]) -> frozenset[str]:
-        """A schema's declared ``type``s (the document is fixed: kept by the schema's id)."""
-        types = self._declared_types.get(id(schema))
-        if types is None:
-            declared = schema.get("type", [])
-            types = frozenset([declared] if isinstance(declared, str) else declared)
-            self._declared_types[id(schema)] = types
-        return types
-
-    @staticmethod
-    def _check_date(value: str, pattern: str, where: tuple[Any, ...]) -> str:
-        """Dates are the only patterned strings; one of the right shape must also exist."""
-        if re.fullmatch(pattern, value):
-            try:
-                parse_engine_date(value)
-            except ValueError as exc:
-                raise mapping_error(f"{_path(where)}: {exc}") from None
-        return value
-
-    def _coerce_integer(self, value: Any, schema: dict[str, Any], where: tuple[Any, ...]) -> Any:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str):
-            try:
-                value = int(value.strip())
-            except ValueError:
-                return value  # left for the type check to reject
-        elif isinstance(value, float):
-            value = int(value)  # Jackson truncates floats written into integer fields
-        bits = 64 if schema.get("format") == "int64" else 32
-        limit = 2 ** (bits - 1)
-        if isinstance(value, int) and not -limit <= value < limit:
-            raise mapping_error(f"{_path(where)}: {value} is out of range of a {bits}-bit int")
-        return value
-
-
-def _path(where: tuple[Any, ...]) -> str:
-    return "/".join(str(part) for part in where)
 
 
 def _where(error: Any) -> str:
