@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import gc
-import logging
 import signal
 import sys
-from logging.handlers import QueueHandler, QueueListener
 from pathlib import Path
-from queue import SimpleQueue
 from typing import Any
 
 from waitress import create_server
@@ -17,10 +14,11 @@ from waitress import create_server
 from .app import create_app
 from .auth import parse_credentials
 from .config import MockConfig, load_config
+from .console import RequestPrinter
 from .errors import CamundaError
 from .profiles import PROFILES
 from .progression import MODES
-from .request_log import LOGGER_NAME as REQUEST_LOGGER
+from .request_log import EXTENSION_KEY as REQUEST_LOG
 from .snapshot import SnapshotError
 
 WAITRESS_BODY_FACTOR = 4  # waitress refuses bodies over 4 x --max-body-bytes by itself
@@ -86,32 +84,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_serving_options(parser)
     return parser
-
-
-class _HandOver(QueueHandler):
-    """Puts the record on the queue as it is: the writer thread formats it, not the server's."""
-
-    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        return record
-
-
-def _print_requests() -> QueueListener:
-    """One line per request on stderr: ``12:01:02 POST /engine-rest/... 200 3ms``.
-
-    The server's threads only put records on a queue; one listener thread writes them.
-    Writing from every thread would make them queue up behind the stream's lock, which
-    showed as most of the mock's latency under load (bench/throughput.py).
-    """
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
-    records: SimpleQueue[logging.LogRecord] = SimpleQueue()
-    listener = QueueListener(records, handler)
-    logger = logging.getLogger(REQUEST_LOGGER)
-    logger.addHandler(_HandOver(records))
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    listener.start()
-    return listener
 
 
 def _add_serving_options(parser: argparse.ArgumentParser) -> None:
@@ -204,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"camunda-batch-mock: {error}", file=sys.stderr)
         return 2
-    listener = None if config.quiet else _print_requests()
+    printer = None if config.quiet else RequestPrinter(app.extensions[REQUEST_LOG], sys.stderr)
     # The contract, the demo data and the code live as long as the process: keep the cyclic
     # garbage collector from walking them again and again (it shows as latency spikes).
     gc.freeze()
@@ -227,6 +199,6 @@ def main(argv: list[str] | None = None) -> int:
         pass
     finally:
         server.close()
-        if listener is not None:
-            listener.stop()  # writes the lines still queued
+        if printer is not None:
+            printer.stop()  # writes the lines still queued
     return 0

@@ -3,7 +3,8 @@
 Each answered request becomes a ``RequestRecord`` (time, method, path with query, status,
 duration, the engine error type of an error answer, the Basic-auth user). The newest
 ``size`` records are kept for ``GET /mock-api/requests``; each one is also logged as a
-compact line on the ``mockserver.requests`` logger, which the start command prints unless
+compact line on the ``mockserver.requests`` logger (when it is enabled for INFO) and handed
+to the watchers of the log: the start command prints it (mockserver/console.py) unless
 ``--quiet``.
 
 The dashboard's own polling sends the ``X-Mock-Dashboard: poll`` header and is not
@@ -18,6 +19,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from queue import SimpleQueue
 from typing import Any
 
 from flask import Flask, Request, Response
@@ -76,10 +78,17 @@ class RequestLog:
     def __init__(self, size: int) -> None:
         self._records: deque[RequestRecord] = deque(maxlen=size)
         self._lock = threading.Lock()
+        self._watchers: list[SimpleQueue[Any]] = []
+
+    def watch(self, queue: SimpleQueue[Any]) -> None:
+        """Put every record added from now on also on ``queue`` (the console's printer)."""
+        self._watchers.append(queue)
 
     def add(self, record: RequestRecord) -> None:
         with self._lock:
             self._records.append(record)
+        for queue in self._watchers:
+            queue.put(record)
 
     def newest(self, limit: int | None = None) -> list[RequestRecord]:
         """Newest first, at most ``limit``."""
@@ -122,8 +131,8 @@ def install(app: Flask, request_log: RequestLog) -> Hooks:
             user=request_user(),
         )
         request_log.add(entry)
-        # The line is built by whoever prints it (the start command: its writer thread).
-        log.info("%s", entry)
+        if log.isEnabledFor(logging.INFO):  # off unless configured: no record built for nothing
+            log.info("%s", entry)
         return response
 
     return Hooks(start_timer, record)
