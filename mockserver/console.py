@@ -9,6 +9,7 @@ from all of them, made them queue up behind each other under load (bench/through
 from __future__ import annotations
 
 import threading
+import time
 from queue import SimpleQueue
 from typing import TextIO
 
@@ -33,8 +34,12 @@ class RequestPrinter:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
+        second, clock = None, ""
         while (record := self._queue.get()) is not _STOP:
-            clock = record.time.astimezone().strftime("%H:%M:%S")  # local time, as logging's
+            # Local time, as logging shows it; worked out once a second, not once a line.
+            if record.time.replace(microsecond=0) != second:
+                second = record.time.replace(microsecond=0)
+                clock = time.strftime("%H:%M:%S", time.localtime(second.timestamp()))
             self._stream.write(f"{clock} {record.console_line()}\n")
             if self._queue.empty():
                 self._stream.flush()
