@@ -57,7 +57,24 @@ MAX_EXAMPLES = 30
 OTHER_MAX_EXAMPLES = 10
 
 # The contract's paths without parameters: a generated id must not turn into one of them.
-LITERAL_PATHS = {path for path in DOCUMENT["paths"] if "{" not in path}
+PATH_TEMPLATES = [path.split("/") for path in DOCUMENT["paths"]]
+
+
+def _prefers_a_literal(template: list[str], path: list[str]) -> bool:
+    """Whether ``path`` is another operation's: one whose template matches it with a literal
+    segment where ``template`` has a parameter (JAX-RS prefers the literal)."""
+    for other in PATH_TEMPLATES:
+        if len(other) != len(path) or other == template:
+            continue
+        matches = all(o.startswith("{") or o == p for o, p in zip(other, path, strict=True))
+        if matches and any(
+            t.startswith("{") and not o.startswith("{")
+            for t, o in zip(template, other, strict=True)
+        ):
+            return True
+    return False
+
+
 BATCH_OPERATIONS = frozenset(
     op_id for op_id, op in OPERATIONS.items() if "Batch operations" in op.get("tags", [])
 )
@@ -213,7 +230,8 @@ def load_schema(app: Flask, only: tuple[str, ...] = ()) -> Any:
     @schema.hook("filter_path_parameters")
     def not_a_literal_sibling(context: Any, path_parameters: dict[str, Any]) -> bool:
         # JAX-RS prefers a literal segment: an id such as "count" makes `/batch/{id}` the
-        # request `/batch/count`, another operation, so it is no case of this one. (Which
+        # request `/batch/count`, and "key" makes `/process-definition/{id}/start` a request
+        # of `/process-definition/key/{key}`: another operation, no case of this one. (Which
         # strings Hypothesis tries depends on the constants in the code, so any change of
         # code can bring such an id up.)
         if not path_parameters:
@@ -221,7 +239,7 @@ def load_schema(app: Flask, only: tuple[str, ...] = ()) -> Any:
         path = context.operation.path
         for name, value in path_parameters.items():
             path = path.replace("{" + name + "}", str(value))
-        return path not in LITERAL_PATHS
+        return not _prefers_a_literal(context.operation.path.split("/"), path.split("/"))
 
     @schema.hook("filter_failure")
     def unless_the_engine_accepts_it_too(
