@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 
@@ -13,6 +11,7 @@ import pytest
 
 from mockserver.config import load_config
 from tests.conftest import BASE, make_app
+from tests.served import served_mock
 
 SUSPEND = f"{BASE}/process-instance/suspended-async"
 BODY = {"processInstanceIds": ["a"]}
@@ -106,14 +105,8 @@ def test_a_bad_users_table_stops_the_start(tmp_path, table: str) -> None:
 
 
 def test_the_auth_flag_protects_the_served_mock() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--port", "0", "--no-demo", "--auth", "demo:demo"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        url = process.stdout.readline().split()[5]
+    with served_mock("--no-demo", "--auth", "demo:demo") as served:
+        url = served.url
         data = json.dumps(BODY).encode()
         refused = urllib.request.Request(
             f"{url}/process-instance/suspended-async",
@@ -132,6 +125,3 @@ def test_the_auth_flag_protects_the_served_mock() -> None:
         )
         with urllib.request.urlopen(allowed, timeout=10) as response:
             assert json.load(response)["createUserId"] == "demo"
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)

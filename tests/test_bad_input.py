@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 import json
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from flask.testing import FlaskClient
 
 from tests.assertions import assert_error, assert_mapping_error
 from tests.conftest import BASE, make_app
+from tests.served import served_mock
 
 SUSPEND = f"{BASE}/process-instance/suspended-async"
 # Room for 100k nested arrays; waitress itself refuses bodies over four times the limit.
@@ -205,18 +204,8 @@ def status_and_body(answer: bytes) -> tuple[int, bytes]:
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[Served]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--port", "0", "--no-demo", "--quiet", *SERVED_LIMITS],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        url = process.stdout.readline().split()[5]
-        yield Served(int(url.rsplit(":", 1)[1].split("/")[0]))
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)
+    with served_mock("--no-demo", "--quiet", *SERVED_LIMITS) as served:
+        yield Served(served.port)
 
 
 def test_served_deep_nesting_and_odd_characters_get_json_400s(served: Served) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from mockserver.config import MockConfig, load_config
 from tests.conftest import BASE, make_app
+from tests.served import served_mock
 
 
 def test_precedence_file_then_environment_then_flags(tmp_path: Path, monkeypatch) -> None:
@@ -63,17 +64,11 @@ def test_base_path_is_configurable() -> None:
 
 
 def test_start_command_serves_on_a_free_port(tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--port", "0", "--no-demo", "--profile", "docs"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline()
+    with served_mock("--no-demo", "--profile", "docs") as served:
+        line = served.banner
         assert line.startswith("Camunda batch mock listening on http://127.0.0.1:"), line
         assert "profile docs" in line
-        url = line.split()[5]
+        url = served.url
         request = urllib.request.Request(
             f"{url}/process-instance/suspended-async",
             data=json.dumps({"processInstanceIds": ["x"]}).encode(),
@@ -81,9 +76,6 @@ def test_start_command_serves_on_a_free_port(tmp_path: Path) -> None:
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             assert json.load(response)["type"] == "instance-update-suspension-state"
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)  # also closes the pipes
 
 
 def test_bad_flag_exits_2_with_a_message() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from contracts.drift import main as drift_main
+from tests.served import served_mock as start_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,19 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def served_mock() -> Iterator[str]:
     """The mock's URL, served by its start command with demo data and running jobs."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--port", "0", "--quiet"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = process.stdout.readline()
-        assert line.startswith("Camunda batch mock listening on http://"), line
-        yield line.split()[5]
-    finally:
-        process.terminate()
-        process.communicate(timeout=30)
+    with start_mock("--quiet") as served:
+        assert served.banner.startswith("Camunda batch mock listening on http://"), served.banner
+        yield served.url
 
 
 def test_the_cases_pass_on_an_engine_url_with_basic_auth(served_mock: str) -> None:

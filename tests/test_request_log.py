@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import base64
 import logging
-import subprocess
-import sys
 import urllib.request
 
 import pytest
 
 from mockserver.request_log import LOGGER_NAME
 from tests.conftest import BASE, make_app
+from tests.served import served_mock
 
 
 def test_requests_are_listed_newest_first_with_status_and_error_type() -> None:
@@ -100,21 +99,11 @@ def test_a_log_size_below_one_is_refused() -> None:
 
 def _serve_and_call(*flags: str) -> str:
     """Start the mock, make one request, stop it; return what it wrote to stderr."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "--port", "0", "--no-demo", *flags],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        url = process.stdout.readline().split()[5]
-        process.stdout.readline()  # the dashboard's address
-        with urllib.request.urlopen(f"{url}/batch/count", timeout=10) as response:
-            assert response.status == 200
-    finally:
-        process.terminate()
-        _, stderr = process.communicate(timeout=10)
-    return stderr
+    with served_mock("--no-demo", *flags) as served:
+        response = urllib.request.urlopen(f"{served.url}/batch/count", timeout=10)
+        response.close()
+        assert response.status == 200
+    return served.stderr
 
 
 def test_the_start_command_prints_one_line_per_request_unless_quiet() -> None:
