@@ -13,15 +13,13 @@ As text (flags, environment): ``ROUTE=STATUS`` or ``ROUTE=STATUS@RATE``, e.g.
 
 from __future__ import annotations
 
-import random
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Request, current_app
 
 from .errors import CamundaError
-from .route_patterns import Route, engine_path
+from .route_patterns import Route, SeededRules, engine_path
 from .serving_hooks import Hooks
 
 EXTENSION_KEY = "camunda_mock_faults"
@@ -143,23 +141,8 @@ class FaultRule:
         }
 
 
-class FaultInjector:
+class FaultInjector(SeededRules[FaultRule]):
     """The active fault rules and the seeded source that decides which requests fail."""
-
-    def __init__(self, rules: list[FaultRule], seed: int) -> None:
-        self._lock = threading.Lock()
-        self.rules: list[FaultRule] = []
-        self.seed = seed
-        self._random = random.Random(seed)
-        self.replace(rules, seed)
-
-    def replace(self, rules: list[FaultRule], seed: int | None = None) -> None:
-        """Use these rules from now on; the random source starts again from ``seed``."""
-        with self._lock:
-            self.rules = list(rules)
-            if seed is not None:
-                self.seed = seed
-            self._random = random.Random(self.seed)
 
     def fault_for(self, method: str, path: str) -> FaultRule | None:
         """The rule that fails this request, if any: the first matching rule decides."""

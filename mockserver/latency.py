@@ -8,14 +8,12 @@ Random delays come from a seeded source, so a run can be repeated.
 
 from __future__ import annotations
 
-import random
-import threading
 import time
 from dataclasses import dataclass
 
 from flask import Flask, Request, current_app
 
-from .route_patterns import Route, engine_path
+from .route_patterns import Route, SeededRules, engine_path
 from .serving_hooks import Hooks
 
 EXTENSION_KEY = "camunda_mock_latency"
@@ -56,24 +54,12 @@ class LatencyRule:
         return delay if self.route.is_catch_all() else f"{self.route}={delay}"
 
 
-class LatencyInjector:
+class LatencyInjector(SeededRules[LatencyRule]):
     """The active latency rules and the seeded source of random delays."""
 
-    def __init__(self, rules: list[LatencyRule], seed: int) -> None:
-        self._lock = threading.Lock()
-        self.rules: list[LatencyRule] = []
-        self.seed = seed
-        self._random = random.Random(seed)
-        self.replace(rules, seed)
-
-    def replace(self, rules: list[LatencyRule], seed: int | None = None) -> None:
-        """Use these rules from now on; the random source starts again from ``seed``."""
-        with self._lock:
-            # Route rules first (in the given order), the global ones last.
-            self.rules = sorted(rules, key=lambda rule: rule.route.is_catch_all())
-            if seed is not None:
-                self.seed = seed
-            self._random = random.Random(self.seed)
+    def _ordered(self, rules: list[LatencyRule]) -> list[LatencyRule]:
+        # Route rules first (in the given order), the global ones last.
+        return sorted(rules, key=lambda rule: rule.route.is_catch_all())
 
     def delay_ms(self, method: str, path: str) -> float:
         """How long a request of ``method`` on ``path`` (below the base path) waits."""

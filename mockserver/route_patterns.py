@@ -1,9 +1,13 @@
-"""Which engine requests a latency or fault rule is about: ``[METHOD] PATH-GLOB``."""
+"""What latency and fault rules share: which engine requests a rule is about
+(``[METHOD] PATH-GLOB``), and a rule set replaceable at run time with its seeded source."""
 
 from __future__ import annotations
 
+import random
+import threading
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Generic, TypeVar
 
 ADMIN_PREFIX = "/mock-api"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
@@ -58,3 +62,34 @@ def engine_path(request_path: str, base_path: str) -> str | None:
     if request_path.startswith(base_path + "/"):
         return request_path[len(base_path) :]
     return None
+
+
+Rule = TypeVar("Rule")
+
+
+class SeededRules(Generic[Rule]):
+    """Rules that can be replaced while the mock runs, and the seeded random source they
+    draw from (so the same requests in the same order get the same answers every run).
+
+    Readers hold ``_lock`` while they match and draw. Reading ``rules`` alone needs no
+    lock: ``replace`` swaps the whole list.
+    """
+
+    def __init__(self, rules: list[Rule], seed: int) -> None:
+        self._lock = threading.Lock()
+        self.rules: list[Rule] = []
+        self.seed = seed
+        self._random = random.Random(seed)
+        self.replace(rules, seed)
+
+    def replace(self, rules: list[Rule], seed: int | None = None) -> None:
+        """Use these rules from now on; the random source starts again from ``seed``."""
+        with self._lock:
+            self.rules = self._ordered(list(rules))
+            if seed is not None:
+                self.seed = seed
+            self._random = random.Random(self.seed)
+
+    def _ordered(self, rules: list[Rule]) -> list[Rule]:
+        """The order in which rules are tried (default: as given)."""
+        return rules
