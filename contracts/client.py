@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 import requests
 from flask import Flask
 
+from mockserver import MockConfig, create_app
+
 DEFAULT_TIMEOUT = 30.0
 
 
@@ -79,6 +81,21 @@ class EngineClient:
             )
 
         return cls(name or "in-process mock", base_path, send, mock=True)
+
+    @classmethod
+    def for_mock(
+        cls,
+        profile: str = "engine",
+        name: str = "",
+        factory: Callable[[MockConfig], Flask] = create_app,
+        **settings: Any,
+    ) -> EngineClient:
+        """A client for this project's mock in process, as the suite checks it: empty (every
+        case and flow arranges its own data) and with manual progression (jobs run only when
+        the suite runs them). ``factory`` may build a variant of it; ``settings`` are further
+        ``MockConfig`` fields."""
+        config = MockConfig(demo=False, progression="manual", profile=profile, **settings)
+        return cls.for_app(factory(config), config.base_path, name)
 
     @classmethod
     def for_url(

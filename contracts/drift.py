@@ -22,7 +22,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from mockserver import MockConfig, create_app
 from mockserver.profiles import PROFILES
 
 from .arrange import SelectionTooWide
@@ -57,8 +56,7 @@ def open_target(target: str, timeout: float = DEFAULT_TIMEOUT) -> EngineClient:
         profile = target.partition(":")[2] or "engine"
         if profile not in PROFILES:
             raise ValueError(f"unknown mock profile '{profile}' (choose {', '.join(PROFILES)})")
-        config = MockConfig(demo=False, progression="manual", profile=profile)
-        return EngineClient.for_app(create_app(config), config.base_path, f"mock ({profile})")
+        return EngineClient.for_mock(profile, f"mock ({profile})")
     parts = urlsplit(target)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"'{target}' is neither mock, mock:<profile> nor an http(s) URL")

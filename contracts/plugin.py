@@ -209,11 +209,7 @@ def batch_settings(request: pytest.FixtureRequest) -> BatchSettings:
 def engine_client(
     request: pytest.FixtureRequest, engine_profile: str, batch_settings: BatchSettings
 ) -> EngineClient:
-    """The client of the target under test, shared by the whole session (or xdist worker).
-
-    The mock in process starts empty with manual progression: every case and flow arranges its
-    own data, and jobs run only when the suite runs them.
-    """
+    """The client of the target under test, shared by the whole session (or xdist worker)."""
     config = request.config
     name = describe_target(config)
     url = config.getoption("engine_url")
@@ -229,14 +225,13 @@ def engine_client(
     factory: Callable[[MockConfig], Flask] = create_app
     if config.getoption("engine_app"):
         factory = load_factory(config.getoption("engine_app"))
-    mock_config = MockConfig(
-        demo=False,
-        progression="manual",
-        profile=engine_profile,
+    return EngineClient.for_mock(
+        engine_profile,
+        name,
+        factory,
         batch_jobs_per_seed=batch_settings.batch_jobs_per_seed,
         invocations_per_batch_job=batch_settings.invocations_per_batch_job,
     )
-    return EngineClient.for_app(factory(mock_config), mock_config.base_path, name)
 
 
 @pytest.hookimpl(hookwrapper=True)
