@@ -16,14 +16,14 @@ import binascii
 import hmac
 from base64 import b64decode
 
-from flask import Request, Response, g
+from flask import Request, Response
 
 from .route_patterns import engine_path
 from .serving_hooks import Hooks
 
 REALM = "default"  # the filter names the engine it guards; the mock is the default engine
 OPEN_PATHS = frozenset({"/openapi.json"})
-_USER_KEY = "camunda_mock_user"
+_USER_KEY = "mockserver.user"  # in the WSGI environ: the user the filter let through
 
 
 def parse_credentials(text: str) -> tuple[str, str]:
@@ -61,9 +61,23 @@ class BasicAuth:
         return user, ""
 
 
-def authenticated_user() -> str | None:
-    """The user the auth filter let through for this request (None when auth is off)."""
-    return g.get(_USER_KEY)
+def request_user(request: Request) -> str | None:
+    """The user the engine records as the creator of what a request makes.
+
+    With authentication on, the user the filter let through; otherwise the user named by
+    HTTP Basic credentials, unchecked. Read from the WSGI environ: the usual request has no
+    credentials, and two dict lookups settle that.
+    """
+    environ = request.environ
+    authenticated = environ.get(_USER_KEY)
+    if authenticated is not None:
+        return authenticated
+    if "HTTP_AUTHORIZATION" not in environ:
+        return None
+    credentials = request.authorization
+    if credentials is None or credentials.type != "basic":
+        return None
+    return credentials.username or None
 
 
 def challenge(reason: str) -> Response:
@@ -87,7 +101,7 @@ def hooks(users: dict[str, str], base_path: str) -> Hooks:
         user, reason = auth.authenticate(request.headers.get("Authorization"))
         if user is None:
             return challenge(reason)
-        setattr(g, _USER_KEY, user)
+        request.environ[_USER_KEY] = user
         return None
 
     return Hooks(before=require_credentials)

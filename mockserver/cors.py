@@ -78,7 +78,7 @@ def hooks(origins: list[str]) -> Hooks:
         return None
 
     def add_cors_headers(request: Request, response: Response) -> Response:
-        origin = request.headers.get("Origin")
+        origin = request.environ.get("HTTP_ORIGIN")  # the environ: cheaper than headers
         if origin is not None and policy.allows(origin):
             policy.add_headers(response, origin)
         return response

@@ -19,18 +19,17 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from queue import SimpleQueue
 from typing import Any
 
 from flask import Flask, Request, Response
 
+from .auth import request_user
 from .clock import format_engine_date
-from .routes.common import request_user
 from .serving_hooks import Hooks
 
 EXTENSION_KEY = "camunda_mock_request_log"
 LOGGER_NAME = "mockserver.requests"
-POLL_HEADER = "X-Mock-Dashboard"
+_POLL_ENVIRON = "HTTP_X_MOCK_DASHBOARD"  # the X-Mock-Dashboard header, as the environ names it
 _STARTED_KEY = "mockserver.request_started"  # in the WSGI environ: perf_counter()
 
 log = logging.getLogger(LOGGER_NAME)
@@ -78,17 +77,17 @@ class RequestLog:
     def __init__(self, size: int) -> None:
         self._records: deque[RequestRecord] = deque(maxlen=size)
         self._lock = threading.Lock()
-        self._watchers: list[SimpleQueue[Any]] = []
+        self._watchers: list[deque[RequestRecord]] = []
 
-    def watch(self, queue: SimpleQueue[Any]) -> None:
-        """Put every record added from now on also on ``queue`` (the console's printer)."""
-        self._watchers.append(queue)
+    def watch(self, pending: deque[RequestRecord]) -> None:
+        """Append every record added from now on also to ``pending`` (the console's printer)."""
+        self._watchers.append(pending)
 
     def add(self, record: RequestRecord) -> None:
         with self._lock:
             self._records.append(record)
-        for queue in self._watchers:
-            queue.put(record)
+        for pending in self._watchers:
+            pending.append(record)  # thread-safe, and wakes no one
 
     def newest(self, limit: int | None = None) -> list[RequestRecord]:
         """Newest first, at most ``limit``."""
@@ -117,7 +116,7 @@ def install(app: Flask, request_log: RequestLog) -> Hooks:
         request.environ[_STARTED_KEY] = time.perf_counter()
 
     def record(request: Request, response: Response) -> Response:
-        if request.headers.get(POLL_HEADER) == "poll":
+        if request.environ.get(_POLL_ENVIRON) == "poll":
             return response
         started = request.environ.get(_STARTED_KEY) or time.perf_counter()
         query = request.query_string.decode("latin-1")
@@ -128,7 +127,7 @@ def install(app: Flask, request_log: RequestLog) -> Hooks:
             status=response.status_code,
             duration_ms=(time.perf_counter() - started) * 1000,
             error_type=_error_type(response),
-            user=request_user(),
+            user=request_user(request),
         )
         request_log.add(entry)
         if log.isEnabledFor(logging.INFO):  # off unless configured: no record built for nothing

@@ -8,7 +8,6 @@ from typing import Any
 from flask import current_app, request
 from werkzeug.routing import BaseConverter
 
-from ..auth import authenticated_user
 from ..engine import MockEngine
 from ..spec import unsupported_media_type
 
@@ -42,23 +41,6 @@ def self_link(path: str) -> dict[str, str]:
     """A ``self`` link to a resource under the engine's base path of this request."""
     base = request.host_url.rstrip("/") + current_engine().config.base_path
     return {"method": "GET", "href": f"{base}/{path}", "rel": "self"}
-
-
-def request_user() -> str | None:
-    """The user the engine records as the creator of what a request makes.
-
-    With authentication on, the user the auth filter let through; otherwise the user named
-    by HTTP Basic credentials, unchecked.
-    """
-    authenticated = authenticated_user()
-    if authenticated is not None:
-        return authenticated
-    if "Authorization" not in request.headers:
-        return None  # the usual case; parsing nothing costs more than this look
-    auth = request.authorization
-    if auth is None or auth.type != "basic":
-        return None
-    return auth.username or None
 
 
 class ResourceIdConverter(BaseConverter):
