@@ -38,7 +38,7 @@ def install(app: Flask, max_body_bytes: int) -> Hooks:
     def refuse_big_bodies_and_bad_paths(request: Request) -> None:
         if (request.content_length or 0) > max_body_bytes:
             raise too_large(max_body_bytes)
-        if "\x00" in request.path:
+        if "\x00" in request.environ.get("PATH_INFO", ""):  # decoded by the server already
             raise CamundaError(
                 400,
                 "WebApplicationException",
