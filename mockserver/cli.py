@@ -180,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     # The contract, the demo data and the code live as long as the process: keep the cyclic
     # garbage collector from walking them again and again (it shows as latency spikes).
     gc.freeze()
+    # What requests make mostly lives on in the state (batches, jobs, definitions) and holds
+    # no cycles: collect young objects less often and the whole heap rarely. Each full walk
+    # of a large state stalled every request in flight (bench/throughput.py p99).
+    gc.set_threshold(10_000, 50, 100)
     server = create_server(
         app, host=config.host, port=config.port, threads=8, **_waitress_limits(config)
     )
