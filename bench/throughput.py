@@ -11,7 +11,8 @@ Three servers are started, each in its own process on a free port:
 
 Each of the five POST endpoints is then driven for ``--seconds`` by ``--connections``
 keep-alive connections (threads with ``http.client``, spread over ``--client-processes``
-processes so the client is not held back by one interpreter lock). The bodies are valid
+processes so the client is not held back by one interpreter lock), cut into ``--rounds``
+short slices in which the servers take turns. The bodies are valid
 and select a few rows of the mock's demo data, read through its REST API first, as a user
 ticking rows in a table would. Every POST creates a real batch in the mock, so its state
 grows during the run.
@@ -56,9 +57,18 @@ class Load:
     server_cpu: float | None = None  # CPU seconds the server spent meanwhile
 
     def add(self, other: Load) -> None:
+        """Merge a load that ran at the same time (another client process)."""
         self.latencies += other.latencies
         self.errors += other.errors
         self.seconds = max(self.seconds, other.seconds)
+
+    def add_later(self, other: Load) -> None:
+        """Merge a load that ran after this one (another round): the times add up."""
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.seconds += other.seconds
+        if other.server_cpu is not None:
+            self.server_cpu = (self.server_cpu or 0.0) + other.server_cpu
 
     @property
     def cpu_ms_per_request(self) -> float | None:
@@ -358,6 +368,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=5.0, help="per endpoint and server")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="slices the seconds are cut into, servers in turn"
+    )
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
     parser.add_argument(
         "--client-processes", type=int, default=2, help="processes the connections share"
@@ -389,15 +402,19 @@ def main(argv: list[str] | None = None) -> int:
         pool = ProcessPoolExecutor(max_workers=processes) if processes > 1 else None
         try:
             results: dict[str, dict[str, Load]] = {server.name: {} for server in servers}
-            # Endpoint by endpoint, the servers in turn: a shared machine's slow moments
-            # then fall on every server alike instead of on one of them.
-            for path, body in requests:
-                label = re.sub(r"/process-definition/[^/]+/", "/process-definition/{id}/", path)
-                for server in servers:
-                    results[server.name][label] = measure(
-                        pool, server, path, body, args.connections, processes, args.seconds
-                    )
-                print(f"measured {label}", file=sys.stderr, flush=True)
+            # Round by round, endpoint by endpoint, the servers in turn for a short slice
+            # each: a shared machine's slow moments (they last seconds) then fall on every
+            # server alike instead of on one of them.
+            slice_seconds = args.seconds / max(1, args.rounds)
+            for round_number in range(1, max(1, args.rounds) + 1):
+                for path, body in requests:
+                    label = re.sub(r"/process-definition/[^/]+/", "/process-definition/{id}/", path)
+                    for server in servers:
+                        load = measure(
+                            pool, server, path, body, args.connections, processes, slice_seconds
+                        )
+                        results[server.name].setdefault(label, Load()).add_later(load)
+                print(f"measured round {round_number}", file=sys.stderr, flush=True)
         finally:
             if pool is not None:
                 pool.shutdown()
@@ -405,7 +422,8 @@ def main(argv: list[str] | None = None) -> int:
         for server in {id(s): s for s in [mock, *servers]}.values():
             server.stop()
     print(
-        f"{args.connections} connections, {args.seconds:g} s per endpoint, "
+        f"{args.connections} connections, {args.seconds:g} s per endpoint "
+        f"in {max(1, args.rounds)} rounds, "
         f"mock progression {args.progression}, {os.cpu_count()} CPUs"
     )
     report(results)

@@ -51,13 +51,14 @@ def test_bare_flask_answers_the_five_posts_with_a_batch() -> None:
 
 def test_throughput_drives_the_mock_and_bare_flask(capsys: pytest.CaptureFixture[str]) -> None:
     throughput = bench_module("throughput")
-    options = ["--seconds", "0.1", "--connections", "2", "--client-processes", "1"]
+    options = ["--seconds", "0.2", "--rounds", "2", "--connections", "2", "--client-processes", "1"]
     assert throughput.main([*options, "--only", "mock", "--only", "bare"]) == 0
     report = capsys.readouterr().out
     assert "mock/bare Flask throughput" in report
+    assert "0.2 s per endpoint in 2 rounds" in report
     table = [line.split("|") for line in report.splitlines() if "|" in line]
     rows = [row for row in table if row[0].strip() in ("mock", "bare Flask")]
-    assert len(rows) == 12  # five endpoints and the total, per server
+    assert len(rows) == 12  # five endpoints and the total, per server: rounds are merged
     assert all(row[-1].strip() == "0" for row in rows)  # every answer was a 200
 
 
