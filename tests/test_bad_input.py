@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
+from mockserver.limits import declared_length
 from tests.assertions import assert_error, assert_mapping_error
 from tests.conftest import BASE, make_app
 from tests.served import served_mock
@@ -273,3 +276,27 @@ def test_served_truncated_and_silent_requests_are_dropped_and_the_server_goes_on
         assert served.count_batches() == 0
         assert slow.recv(65536) == b""  # closed by the server, no answer
     assert served.count_batches() == 0
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"CONTENT_LENGTH": "42"},
+        {"CONTENT_LENGTH": "0"},
+        {},
+        {"CONTENT_LENGTH": "+42"},
+        {"CONTENT_LENGTH": " 42 "},
+        {"CONTENT_LENGTH": "4_2"},
+        {"CONTENT_LENGTH": "\u0664\u0662"},  # Arabic-Indic digits: not HTTP digits
+        {"CONTENT_LENGTH": "-1"},
+        {"CONTENT_LENGTH": "42", "HTTP_TRANSFER_ENCODING": "chunked"},
+        {"CONTENT_LENGTH": "42", "HTTP_TRANSFER_ENCODING": "gzip, chunked"},
+        {"CONTENT_LENGTH": "42", "HTTP_TRANSFER_ENCODING": "identity"},
+    ],
+)
+def test_the_declared_length_is_read_as_werkzeug_reads_it(headers: dict[str, str]) -> None:
+    """The limits' quick read of Content-Length never disagrees with werkzeug's parse."""
+    environ = EnvironBuilder(method="POST", path=SUSPEND).get_environ()
+    environ.pop("CONTENT_LENGTH", None)
+    environ.update(headers)
+    assert declared_length(Request(environ)) == Request(environ).content_length

@@ -9,6 +9,7 @@ from flask import current_app, request
 from werkzeug.routing import BaseConverter
 
 from ..engine import MockEngine
+from ..limits import declared_length
 from ..spec import unsupported_media_type
 
 EXTENSION_KEY = "camunda_mock"
@@ -36,7 +37,7 @@ def json_body(operation_id: str) -> dict[str, Any]:
     plain = request.environ.get("CONTENT_TYPE") == "application/json"
     if not plain and request.mimetype != "application/json":
         raise unsupported_media_type()
-    length = request.content_length  # the limits hook refused one over the limit already
+    length = declared_length(request)  # the limits hook refused one over the limit already
     if length is None:  # a chunked body: werkzeug counts it against the limit as it streams
         raw = request.get_data(cache=False)
     else:  # the server has the whole body by now; werkzeug's stream wrapper costs more
