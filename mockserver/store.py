@@ -28,6 +28,10 @@ from .models import (
 
 V = TypeVar("V")
 
+# A random UUID's fixed bits: version 4 and the RFC 4122 variant; the other 122 are drawn.
+_UUID4_BITS = (0x4000 << 64) | (0x8000 << 48)
+_UUID_FREE_BITS = ~((0xF000 << 64) | (0xC000 << 48))
+
 
 class IndexedTable(dict[str, V]):
     """A table by id that also keeps its rows grouped by some of their attributes.
@@ -41,8 +45,9 @@ class IndexedTable(dict[str, V]):
 
     def __init__(self, **keys: Callable[[V], Any]) -> None:
         super().__init__()
-        self._keys = keys
         self._groups: dict[str, dict[Any, dict[str, V]]] = {name: {} for name in keys}
+        # (groups, key of a row) per index: what every write walks, bound once.
+        self._indexes = tuple((self._groups[name], key_of) for name, key_of in keys.items())
 
     def by(self, index: str, key: Any) -> list[V]:
         """The rows whose ``index`` attribute is ``key``, in insertion order."""
@@ -51,13 +56,17 @@ class IndexedTable(dict[str, V]):
     def __setitem__(self, row_id: str, row: V) -> None:
         if row_id in self:
             self._ungroup(row_id, self[row_id])
-        super().__setitem__(row_id, row)
-        for name, key_of in self._keys.items():
-            self._groups[name].setdefault(key_of(row), {})[row_id] = row
+        dict.__setitem__(self, row_id, row)
+        for groups, key_of in self._indexes:
+            key = key_of(row)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = {}
+            group[row_id] = row
 
     def __delitem__(self, row_id: str) -> None:
         self._ungroup(row_id, self[row_id])
-        super().__delitem__(row_id)
+        dict.__delitem__(self, row_id)
 
     def pop(self, row_id: str, *default: Any) -> Any:  # type: ignore[override]
         """``dict.pop``, keeping the groups in step."""
@@ -68,8 +77,7 @@ class IndexedTable(dict[str, V]):
         return row
 
     def _ungroup(self, row_id: str, row: V) -> None:
-        for name, key_of in self._keys.items():
-            groups = self._groups[name]
+        for groups, key_of in self._indexes:
             key = key_of(row)
             group = groups[key]
             del group[row_id]
@@ -155,10 +163,7 @@ class EngineStore:
         The text ``str(uuid.UUID(int=bits, version=4))`` gives, built directly: it is made
         several times per request and per job, and the UUID object costs three times more.
         """
-        bits = self.random.getrandbits(128)
-        bits = (bits & ~(0xF000 << 64)) | (0x4000 << 64)  # version 4
-        bits = (bits & ~(0xC000 << 48)) | (0x8000 << 48)  # the RFC 4122 variant
-        text = f"{bits:032x}"
+        text = f"{self.random.getrandbits(128) & _UUID_FREE_BITS | _UUID4_BITS:032x}"
         return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
     # -- jobs and the executor's queue --------------------------------------------------

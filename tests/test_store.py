@@ -1,12 +1,14 @@
-"""The store's ids and its grouped tables."""
+"""The store's ids, its grouped tables and its clock."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from mockserver.clock import MockClock
 from mockserver.store import EngineStore, IndexedTable
 
 
@@ -49,3 +51,15 @@ def test_writes_that_would_bypass_the_groups_are_refused() -> None:
     with pytest.raises(TypeError):
         table.setdefault("r0", Row("r0", "a"))
     assert table.by("owner", "a") == []
+
+
+def test_the_clock_reads_whole_milliseconds_in_utc_and_moves_forward_only() -> None:
+    clock = MockClock()
+    before = datetime.now(UTC) - timedelta(milliseconds=1)
+    moment = clock.now()
+    assert moment.tzinfo is not None and moment.utcoffset() == timedelta(0)
+    assert moment.microsecond % 1000 == 0  # the engine keeps milliseconds
+    assert before <= moment <= datetime.now(UTC)
+    assert clock.advance(90) - moment >= timedelta(seconds=90)
+    with pytest.raises(ValueError):
+        clock.advance(-1)
