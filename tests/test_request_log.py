@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import base64
+import io
 import logging
+import time
 import urllib.request
+from datetime import UTC, datetime
 
 import pytest
 
-from mockserver.request_log import LOGGER_NAME
+from mockserver.console import RequestPrinter
+from mockserver.request_log import LOGGER_NAME, RequestLog, RequestRecord
 from tests.conftest import BASE, make_app
 from tests.served import served_mock
 
@@ -113,3 +117,36 @@ def test_the_start_command_prints_one_line_per_request_unless_quiet() -> None:
     assert (method, path, status) == ("GET", "/engine-rest/batch/count", "200")
     assert len(clock.split(":")) == 3 and duration.endswith("ms")
     assert "/batch/count" not in _serve_and_call("--quiet")
+
+
+class _CountingStream(io.StringIO):
+    """A console that counts its writes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def _record(path: str) -> RequestRecord:
+    return RequestRecord(datetime.now(UTC), "GET", path, 200, 1.0)
+
+
+def test_the_console_writes_what_gathered_at_once_and_everything_on_stop() -> None:
+    log, stream = RequestLog(10), _CountingStream()
+    printer = RequestPrinter(log, stream, interval=0.05)
+    for number in range(5):
+        log.add(_record(f"/first/{number}"))
+    deadline = time.monotonic() + 5
+    while "/first/4" not in stream.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [line.split()[2] for line in stream.getvalue().splitlines()] == [
+        f"/first/{number}" for number in range(5)
+    ]
+    assert stream.writes < 5  # gathered lines go out together, not one write each
+    log.add(_record("/last"))
+    printer.stop()  # writes what is still pending
+    assert stream.getvalue().splitlines()[-1].split()[2] == "/last"
