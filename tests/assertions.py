@@ -14,11 +14,13 @@ from tests.conftest import BASE
 IRE = "InvalidRequestException"
 PEE = "ProcessEngineException"
 ENGINE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{4}$")
-BATCH_KEYS = {
+# The engine's BatchDto, in the order the engine writes its fields.
+BATCH_FIELDS = (
     "id", "type", "totalJobs", "jobsCreated", "batchJobsPerSeed", "invocationsPerBatchJob",
     "seedJobDefinitionId", "monitorJobDefinitionId", "batchJobDefinitionId", "suspended",
     "tenantId", "createUserId", "startTime", "executionStartTime",
-}  # fmt: skip
+)  # fmt: skip
+BATCH_KEYS = frozenset(BATCH_FIELDS)
 FRESH = {
     "jobsCreated": 0,
     "batchJobsPerSeed": 100,

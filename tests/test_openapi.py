@@ -22,6 +22,7 @@ from mockserver.queries import (
     HISTORIC_PROCESS_INSTANCE_FILTERS,
     PROCESS_INSTANCE_FILTERS,
 )
+from tests.assertions import BATCH_KEYS
 from tests.conftest import BASE, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,23 +35,7 @@ REGISTRY = Registry().with_resource(
 )
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
-# The 14 keys of the engine's BatchDto and HistoricBatchDto (camunda-facts.md sections 2 and 5).
-BATCH_KEYS = {
-    "id",
-    "type",
-    "totalJobs",
-    "jobsCreated",
-    "batchJobsPerSeed",
-    "invocationsPerBatchJob",
-    "seedJobDefinitionId",
-    "monitorJobDefinitionId",
-    "batchJobDefinitionId",
-    "suspended",
-    "tenantId",
-    "createUserId",
-    "startTime",
-    "executionStartTime",
-}
+# The 14 keys of the engine's HistoricBatchDto (camunda-facts.md section 5).
 HISTORIC_BATCH_KEYS = (BATCH_KEYS - {"jobsCreated", "suspended"}) | {"endTime", "removalTime"}
 ANSWER_KEYS = {"status", "type", "message", "code"}
 
