@@ -15,6 +15,10 @@ from mockserver.engine import MockEngine
 from mockserver.models import ProcessDefinition, ProcessInstance
 from mockserver.routes.common import EXTENSION_KEY
 
+from .reference_engine import reference_engine, stop_reference_engine
+
+__all__ = ["reference_engine"]  # the session fixture, for the tests against the engine
+
 BASE = "/engine-rest"
 
 
@@ -71,3 +75,8 @@ def start(engine: MockEngine) -> Callable[..., list[ProcessInstance]]:
             ]
 
     return start_instances
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The run's reference engine (if a test started one) stops with the session."""
+    stop_reference_engine(session.config)

@@ -1,0 +1,1 @@
+"""Reference engines the conformance suite and the mock are checked against."""

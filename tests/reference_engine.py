@@ -1,0 +1,141 @@
+"""The reference engine in the test run: one Camunda engine per run, also under ``-n auto``.
+
+The first test that asks for :func:`reference_engine` starts ``python -m engines.camunda7``
+(which builds the jar when needed) under a file lock in the run's shared temporary folder;
+every other xdist worker finds its URL in the state file there. The launcher watches the
+process that runs the whole session (xdist's controller) and stops the engine when it ends,
+and the controller stops it explicitly at the end of the session; the JVM itself dies with
+the launcher. So neither a finished nor an interrupted run leaves a JVM behind.
+
+Without Java or Maven the engine tests are skipped with the reason, and fail when ``CI`` is
+set, so a CI machine cannot skip them silently.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from engines.camunda7.launcher import DEFAULT_VERSION, pid_alive, tools_available
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+STATE_FILE = "reference-engine.json"
+LOCK_FILE = "reference-engine.lock"
+LOG_FILE = "reference-engine.log"
+# A first build downloads about 100 MB of Maven artifacts; then the engine takes ~12 s.
+START_TIMEOUT = 900.0
+STOP_TIMEOUT = 30.0
+# The launcher this process started, kept so it is not reported as an unwaited child.
+_LAUNCHERS: list[subprocess.Popen[bytes]] = []
+
+
+@dataclass(frozen=True)
+class ReferenceEngine:
+    """A running reference engine: its REST URL and version, and what its start cost."""
+
+    url: str
+    version: str
+    started_in: float
+    rss_mb: float | None
+
+
+def _run_folder(factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of the whole run: shared by all xdist workers."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _session_pid() -> int:
+    """The process that runs the session: xdist's controller is a worker's parent."""
+    return os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
+
+
+def _launch(folder: Path) -> dict[str, object]:
+    state = folder / STATE_FILE
+    with open(folder / LOG_FILE, "ab") as log:
+        launcher = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "engines.camunda7",
+                "--port",
+                "0",
+                "--camunda-version",
+                DEFAULT_VERSION,
+                "--state-file",
+                str(state),
+                "--watch-pid",
+                str(_session_pid()),
+            ],
+            cwd=REPOSITORY,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    _LAUNCHERS.append(launcher)
+    deadline = time.monotonic() + START_TIMEOUT
+    while not state.exists():
+        if launcher.poll() is not None and not state.exists():
+            log_text = (folder / LOG_FILE).read_text(errors="replace")
+            return {"error": f"the launcher exited with {launcher.returncode}:\n{log_text}"}
+        if time.monotonic() > deadline:
+            launcher.terminate()
+            return {"error": f"no engine after {START_TIMEOUT:g} s; see {folder / LOG_FILE}"}
+        time.sleep(0.2)
+    return json.loads(state.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def reference_engine(tmp_path_factory: pytest.TempPathFactory) -> ReferenceEngine:
+    """The run's Camunda engine (started by the first test that needs it)."""
+    missing = tools_available()
+    if missing is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must check the reference engine, but {missing}")
+        pytest.skip(missing)
+    folder = _run_folder(tmp_path_factory)
+    with FileLock(folder / LOCK_FILE):
+        state_file = folder / STATE_FILE
+        if state_file.exists():
+            state = json.loads(state_file.read_text(encoding="utf-8"))
+        else:
+            state = _launch(folder)
+    if "error" in state:
+        pytest.fail(f"the reference engine did not start: {state['error']}", pytrace=False)
+    return ReferenceEngine(
+        str(state["url"]),
+        str(state["version"]),
+        float(state["started_in"]),  # type: ignore[arg-type]
+        state.get("rss_mb"),  # type: ignore[arg-type]
+    )
+
+
+def stop_reference_engine(config: pytest.Config) -> None:
+    """At the end of the session (on the controller): stop the engine if one was started."""
+    if hasattr(config, "workerinput"):
+        return  # a worker: the controller outlives it and stops the engine
+    factory: pytest.TempPathFactory | None = getattr(config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    state_file = factory.getbasetemp() / STATE_FILE
+    if not state_file.exists():
+        return
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    launcher_pid = state.get("launcher_pid")
+    if not isinstance(launcher_pid, int) or not pid_alive(launcher_pid):
+        return
+    os.kill(launcher_pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while pid_alive(launcher_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for launcher in _LAUNCHERS:  # without xdist this process started it: reap it
+        launcher.wait(STOP_TIMEOUT)
