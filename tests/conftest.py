@@ -15,9 +15,14 @@ from mockserver.engine import MockEngine
 from mockserver.models import ProcessDefinition, ProcessInstance
 from mockserver.routes.common import EXTENSION_KEY
 
-from .reference_engine import reference_engine, stop_reference_engine
+from .reference_engine import (
+    reference_engine,
+    reference_engine_without_job_executor,
+    stop_reference_engines,
+)
 
-__all__ = ["reference_engine"]  # the session fixture, for the tests against the engine
+# the session fixtures of the tests against the real engine
+__all__ = ["reference_engine", "reference_engine_without_job_executor"]
 
 BASE = "/engine-rest"
 
@@ -78,5 +83,5 @@ def start(engine: MockEngine) -> Callable[..., list[ProcessInstance]]:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """The run's reference engine (if a test started one) stops with the session."""
-    stop_reference_engine(session.config)
+    """The run's reference engines (if a test started one) stop with the session."""
+    stop_reference_engines(session.config)

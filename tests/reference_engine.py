@@ -1,6 +1,7 @@
 """The reference engine in the test run: one Camunda engine per run, also under ``-n auto``.
 
-The first test that asks for :func:`reference_engine` starts ``python -m engines.camunda7``
+The first test that asks for :func:`reference_engine` (or the engine without a job executor,
+for differential fuzzing) starts ``python -m engines.camunda7``
 (which builds the jar when needed) under a file lock in the run's shared temporary folder;
 every other xdist worker finds its URL in the state file there. The launcher watches the
 process that runs the whole session (xdist's controller) and stops the engine when it ends,
@@ -28,9 +29,12 @@ from filelock import FileLock
 from engines.camunda7.launcher import DEFAULT_VERSION, pid_alive, tools_available
 
 REPOSITORY = Path(__file__).resolve().parent.parent
-STATE_FILE = "reference-engine.json"
-LOCK_FILE = "reference-engine.lock"
-LOG_FILE = "reference-engine.log"
+# The engines a run may start, by name: launcher options beyond port and version.
+ENGINE_KINDS: dict[str, tuple[str, ...]] = {
+    "reference-engine": (),
+    # For differential fuzzing: state changes only by requests, as on the mock.
+    "reference-engine-no-job-executor": ("--no-job-executor",),
+}
 # A first build downloads about 100 MB of Maven artifacts; then the engine takes ~12 s.
 START_TIMEOUT = 900.0
 STOP_TIMEOUT = 30.0
@@ -59,9 +63,10 @@ def _session_pid() -> int:
     return os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
 
 
-def _launch(folder: Path) -> dict[str, object]:
-    state = folder / STATE_FILE
-    with open(folder / LOG_FILE, "ab") as log:
+def _launch(folder: Path, kind: str) -> dict[str, object]:
+    state = folder / f"{kind}.json"
+    log_file = folder / f"{kind}.log"
+    with open(log_file, "ab") as log:
         launcher = subprocess.Popen(
             [
                 sys.executable,
@@ -75,6 +80,7 @@ def _launch(folder: Path) -> dict[str, object]:
                 str(state),
                 "--watch-pid",
                 str(_session_pid()),
+                *ENGINE_KINDS[kind],
             ],
             cwd=REPOSITORY,
             stdout=log,
@@ -85,32 +91,31 @@ def _launch(folder: Path) -> dict[str, object]:
     deadline = time.monotonic() + START_TIMEOUT
     while not state.exists():
         if launcher.poll() is not None and not state.exists():
-            log_text = (folder / LOG_FILE).read_text(errors="replace")
+            log_text = log_file.read_text(errors="replace")
             return {"error": f"the launcher exited with {launcher.returncode}:\n{log_text}"}
         if time.monotonic() > deadline:
             launcher.terminate()
-            return {"error": f"no engine after {START_TIMEOUT:g} s; see {folder / LOG_FILE}"}
+            return {"error": f"no engine after {START_TIMEOUT:g} s; see {log_file}"}
         time.sleep(0.2)
     return json.loads(state.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="session")
-def reference_engine(tmp_path_factory: pytest.TempPathFactory) -> ReferenceEngine:
-    """The run's Camunda engine (started by the first test that needs it)."""
+def shared_engine(factory: pytest.TempPathFactory, kind: str) -> ReferenceEngine:
+    """The run's engine of ``kind``: started by the first worker that asks, under a lock."""
     missing = tools_available()
     if missing is not None:
         if os.environ.get("CI"):
             pytest.fail(f"CI must check the reference engine, but {missing}")
         pytest.skip(missing)
-    folder = _run_folder(tmp_path_factory)
-    with FileLock(folder / LOCK_FILE):
-        state_file = folder / STATE_FILE
+    folder = _run_folder(factory)
+    with FileLock(folder / f"{kind}.lock"):
+        state_file = folder / f"{kind}.json"
         if state_file.exists():
             state = json.loads(state_file.read_text(encoding="utf-8"))
         else:
-            state = _launch(folder)
+            state = _launch(folder, kind)
     if "error" in state:
-        pytest.fail(f"the reference engine did not start: {state['error']}", pytrace=False)
+        pytest.fail(f"the {kind} did not start: {state['error']}", pytrace=False)
     return ReferenceEngine(
         str(state["url"]),
         str(state["version"]),
@@ -119,23 +124,37 @@ def reference_engine(tmp_path_factory: pytest.TempPathFactory) -> ReferenceEngin
     )
 
 
-def stop_reference_engine(config: pytest.Config) -> None:
-    """At the end of the session (on the controller): stop the engine if one was started."""
+@pytest.fixture(scope="session")
+def reference_engine(tmp_path_factory: pytest.TempPathFactory) -> ReferenceEngine:
+    """The run's Camunda engine, job executor on (started by the first test that needs it)."""
+    return shared_engine(tmp_path_factory, "reference-engine")
+
+
+@pytest.fixture(scope="session")
+def reference_engine_without_job_executor(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> ReferenceEngine:
+    """A second engine whose jobs never run by themselves, for differential fuzzing."""
+    return shared_engine(tmp_path_factory, "reference-engine-no-job-executor")
+
+
+def stop_reference_engines(config: pytest.Config) -> None:
+    """At the end of the session (on the controller): stop the engines the run started."""
     if hasattr(config, "workerinput"):
-        return  # a worker: the controller outlives it and stops the engine
+        return  # a worker: the controller outlives it and stops the engines
     factory: pytest.TempPathFactory | None = getattr(config, "_tmp_path_factory", None)
     if factory is None:
         return
-    state_file = factory.getbasetemp() / STATE_FILE
-    if not state_file.exists():
-        return
-    state = json.loads(state_file.read_text(encoding="utf-8"))
-    launcher_pid = state.get("launcher_pid")
-    if not isinstance(launcher_pid, int) or not pid_alive(launcher_pid):
-        return
-    os.kill(launcher_pid, signal.SIGTERM)
+    launchers = []
+    for kind in ENGINE_KINDS:
+        state_file = factory.getbasetemp() / f"{kind}.json"
+        if state_file.exists():
+            pid = json.loads(state_file.read_text(encoding="utf-8")).get("launcher_pid")
+            if isinstance(pid, int) and pid_alive(pid):
+                os.kill(pid, signal.SIGTERM)
+                launchers.append(pid)
     deadline = time.monotonic() + STOP_TIMEOUT
-    while pid_alive(launcher_pid) and time.monotonic() < deadline:
+    while any(pid_alive(pid) for pid in launchers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    for launcher in _LAUNCHERS:  # without xdist this process started it: reap it
+    for launcher in _LAUNCHERS:  # without xdist this process started them: reap them
         launcher.wait(STOP_TIMEOUT)

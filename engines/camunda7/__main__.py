@@ -51,6 +51,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=DEFAULT_READY_TIMEOUT,
         help=f"seconds to wait for the engine to answer (default {DEFAULT_READY_TIMEOUT:g})",
     )
+    parser.add_argument(
+        "--no-job-executor",
+        action="store_true",
+        help="jobs run only through POST /job/{id}/execute (for request-by-request comparison)",
+    )
     parser.add_argument("--build-only", action="store_true", help="build the jar and exit")
     parser.add_argument(
         "--state-file", type=Path, help="write the URL (or the error) there as JSON, for tools"
@@ -80,7 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(build(options.camunda_version))
             return 0
         engine = start(
-            options.camunda_version, options.port, auth=options.auth, timeout=options.timeout
+            options.camunda_version,
+            options.port,
+            auth=options.auth,
+            job_executor=not options.no_job_executor,
+            timeout=options.timeout,
         )
     except EngineStartError as error:
         print(f"reference engine: {error.report()}", file=sys.stderr)

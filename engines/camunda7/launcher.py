@@ -229,10 +229,16 @@ def start(
     port: int = 8080,
     *,
     auth: bool = False,
+    job_executor: bool = True,
     log_file: Path | None = None,
     timeout: float = DEFAULT_READY_TIMEOUT,
 ) -> RunningEngine:
-    """Build if needed, start on ``port`` (0: any free port) and wait until it is ready."""
+    """Build if needed, start on ``port`` (0: any free port) and wait until it is ready.
+
+    ``job_executor=False`` starts an engine whose jobs run only through ``POST
+    /job/{id}/execute``: its state changes only by requests, as the mock's in manual
+    progression, so the two can be compared request by request.
+    """
     java = tool("java")
     port = port or free_port()
     check_port_free(port)  # before the build: a busy port is known at once
@@ -249,6 +255,7 @@ def start(
                 str(jar),
                 f"--server.port={port}",
                 f"--reference-engine.auth={str(auth).lower()}",
+                f"--camunda.bpm.job-execution.enabled={str(job_executor).lower()}",
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
