@@ -1,4 +1,4 @@
-"""Drift report: the same contract cases against two targets, and where their answers differ.
+"""Drift report: the same contract cases and flows on two targets, and where they differ.
 
     python -m contracts.drift --left mock --right http://user:secret@localhost:8080/engine-rest
 
@@ -7,7 +7,8 @@ the reference documents) or an engine URL, with optional ``user:password@`` for 
 For each case it compares the status, the error ``type``, ``message`` and ``code``, which fields
 each answer has, and the values of the fields that are not ids or times (those differ between any
 two answers). Ids the case arranged itself are put back as placeholders before messages are
-compared. Exit status: 0 no drift, 1 drift, 2 a target could not be used.
+compared. Each batch flow is run on both and compared call by call (:mod:`contracts.flow_drift`).
+Exit status: 0 no drift, 1 drift, 2 a target could not be used.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from .arrange import SelectionTooWide
 from .case_run import CaseOutcome, run_case
 from .casebook import Case, load_cases
 from .client import DEFAULT_TIMEOUT, EngineClient
+from .flow_drift import compare_flows, flow_names, run_flow
+from .flows import DEFAULT_BATCH_WAIT
 
 FORMATS = ("text", "markdown", "json")
 
@@ -103,10 +106,25 @@ def drift(left: EngineClient, right: EngineClient, cases: Sequence[Case]) -> lis
     ]
 
 
+def drift_flows(
+    left: EngineClient, right: EngineClient, batch_wait: float = DEFAULT_BATCH_WAIT
+) -> list[CaseDrift]:
+    """Run every batch flow on both targets and compare them call by call."""
+    report = []
+    for name in flow_names():
+        differences = compare_flows(
+            run_flow(left, name, batch_wait), run_flow(right, name, batch_wait)
+        )
+        report.append(
+            CaseDrift(f"flow/{name}", "flow", [Difference(*entry) for entry in differences])
+        )
+    return report
+
+
 def render(report: list[CaseDrift], left: str, right: str, output_format: str) -> str:
     """The report as ``text``, ``markdown`` or ``json``."""
     drifting = [entry for entry in report if entry.differences]
-    verdict = f"{len(drifting)} of {len(report)} cases drift between {left} and {right}"
+    verdict = f"{len(drifting)} of {len(report)} cases and flows drift between {left} and {right}"
     if output_format == "json":
         document = {
             "left": left,
@@ -160,11 +178,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_TIMEOUT,
         help=f"seconds to wait for one answer of an engine URL (default {DEFAULT_TIMEOUT:g})",
     )
+    parser.add_argument(
+        "--no-flows", action="store_true", help="only the cases, not the batch flows"
+    )
     options = parser.parse_args(argv)
     try:
         left = open_target(options.left, options.timeout)
         right = open_target(options.right, options.timeout)
         report = drift(left, right, load_cases())
+        if not options.no_flows:
+            report += drift_flows(left, right)
     except (ValueError, requests.RequestException, AssertionError, SelectionTooWide) as exc:
         # a target that is unreachable, refuses the set-up calls or holds foreign data
         print(f"drift: {exc}", file=sys.stderr)

@@ -78,6 +78,25 @@ def discard_batch(client: EngineClient, batch_id: str) -> None:
 
 
 @dataclass
+class BatchStarter:
+    """Starts a flow's batches (``"POST /path"``) and discards them all afterwards."""
+
+    client: EngineClient
+    started: list[str] = field(default_factory=list)
+
+    def __call__(self, endpoint: str, body: dict[str, Any], batch_type: str) -> dict[str, Any]:
+        method, _, path = endpoint.partition(" ")
+        assert method == "POST", endpoint
+        batch = start_batch(self.client, path, body, batch_type)
+        self.started.append(batch["id"])
+        return batch
+
+    def discard_all(self) -> None:
+        for batch_id in self.started:
+            discard_batch(self.client, batch_id)
+
+
+@dataclass
 class BatchProgress:
     """What the flow saw of one batch while following it."""
 

@@ -22,7 +22,7 @@ from .arrange import (
 )
 from .checks import ContractViolation
 from .client import EngineClient
-from .flows import BatchFollower, count_of, discard_batch, read_json, start_batch
+from .flows import BatchFollower, BatchStarter, count_of, read_json
 
 INSTANCES = 2
 StartBatch = Callable[[str, dict[str, Any], str], dict[str, Any]]
@@ -53,18 +53,9 @@ def follower(engine_client: EngineClient, batch_wait: float) -> BatchFollower:
 @pytest.fixture
 def batch_started(engine_client: EngineClient) -> Iterator[StartBatch]:
     """Start a batch (``"POST /path"``); it is removed, with its history, after the test."""
-    started: list[str] = []
-
-    def start(endpoint: str, body: dict[str, Any], batch_type: str) -> dict[str, Any]:
-        method, _, path = endpoint.partition(" ")
-        assert method == "POST", endpoint
-        batch = start_batch(engine_client, path, body, batch_type)
-        started.append(batch["id"])
-        return batch
-
-    yield start
-    for batch_id in started:
-        discard_batch(engine_client, batch_id)
+    starter = BatchStarter(engine_client)
+    yield starter
+    starter.discard_all()
 
 
 def arranged(condition: bool, message: str) -> None:

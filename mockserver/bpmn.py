@@ -90,6 +90,7 @@ class ParsedProcess:
     version_tag: str | None
     history_time_to_live: int | None
     resource: str | None = None  # the file it came from
+    category: str | None = None  # the targetNamespace of its <definitions>
     activities: dict[str, Activity] = field(default_factory=dict)
     flows: dict[str, SequenceFlow] = field(default_factory=dict)
 
@@ -261,6 +262,7 @@ def parse_bpmn(text: str | bytes, resource: str | None = None) -> list[ParsedPro
     ]
     for process in processes:
         process.resource = resource
+        process.category = root.get("targetNamespace")
     if not processes:
         raise BpmnParseError('the file has no executable process (isExecutable="true")')
     return processes

@@ -82,6 +82,7 @@ class ProcessDefinition:
     version_tag: str | None = None
     history_time_to_live: int | None = None
     resource: str | None = None
+    category: str | None = None  # the BPMN file's targetNamespace
     suspended: bool = False
     activities: dict[str, Activity] = field(default_factory=dict)
     flows: dict[str, SequenceFlow] = field(default_factory=dict)
@@ -106,7 +107,7 @@ class ProcessDefinition:
         return {
             "id": self.id,
             "key": self.key,
-            "category": "http://bpmn.io/schema/bpmn",
+            "category": self.category,
             "description": None,
             "name": self.name,
             "version": self.version,
@@ -276,6 +277,7 @@ class Job:
             "priority": self.priority,
             "tenantId": definition.tenant_id,
             "createTime": format_engine_date(self.create_time),
+            "batchId": self.batch_id,
         }
 
 

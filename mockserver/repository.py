@@ -172,7 +172,7 @@ def _latest_versions(store: EngineStore) -> set[str]:
 
 
 DEFINITION_SORT = {
-    "category": lambda d: "http://bpmn.io/schema/bpmn",
+    "category": lambda d: d.category or "",
     "key": lambda d: d.key,
     "id": lambda d: d.id,
     "name": lambda d: d.name or "",

@@ -353,6 +353,10 @@ def tasks(store: EngineStore, args: Mapping[str, str]) -> list[UserTask]:
     return _sorted(selected, args, TASK_SORT)
 
 
+# The engine's activity type of each kind a token can wait in, where the names differ.
+ACTIVITY_TYPES = {"timerEvent": "intermediateTimer"}
+
+
 def activity_instance_tree(store: EngineStore, instance: ProcessInstance) -> dict[str, Any]:
     """``GET /process-instance/{id}/activity-instances``: the instance and its tokens.
 
@@ -377,12 +381,13 @@ def activity_instance_tree(store: EngineStore, instance: ProcessInstance) -> dic
             "id": token_id,
             "parentActivityInstanceId": instance.id,
             "activityId": activity_id,
-            "activityType": activity.kind,
+            "activityType": ACTIVITY_TYPES.get(activity.kind, activity.kind),
             "processInstanceId": instance.id,
             "processDefinitionId": definition.id,
             "activityName": activity.name,
             "incidentIds": [i.id for i in incidents_here],
             "incidents": [{"id": i.id, "activityId": i.activity_id} for i in incidents_here],
+            "name": activity.name,
         }
 
     activities, transitions = [], []
@@ -417,4 +422,5 @@ def activity_instance_tree(store: EngineStore, instance: ProcessInstance) -> dic
         "activityName": definition.name,
         "incidentIds": [],
         "incidents": [],
+        "name": definition.name,
     }

@@ -89,6 +89,7 @@ class ProcessRuntime:
                 version_tag=process.version_tag,
                 history_time_to_live=process.history_time_to_live,
                 resource=process.resource,
+                category=process.category,
                 activities=dict(process.activities),
                 flows=dict(process.flows),
             )

@@ -138,6 +138,7 @@ def _export_definition(definition: ProcessDefinition) -> dict[str, Any]:
         "versionTag": definition.version_tag,
         "historyTimeToLive": definition.history_time_to_live,
         "resource": definition.resource,
+        "category": definition.category,
         "suspended": definition.suspended,
         "activities": [_export_activity(a) for a in definition.activities.values()],
         "flows": [
@@ -519,6 +520,8 @@ class _StateReader:
             version_tag=r.opt_string("versionTag"),
             history_time_to_live=r.opt_integer("historyTimeToLive"),
             resource=r.opt_string("resource"),
+            # snapshots written before the category was kept have none
+            category=r.opt_string("category") if "category" in r.data else None,
             suspended=r.boolean("suspended"),
             activities=activities,
             flows=flows,

@@ -106,7 +106,7 @@ def expected_definition(
     return {
         "id": definition["id"],
         "key": key,
-        "category": "http://bpmn.io/schema/bpmn",
+        "category": "http://example.com/demo",  # the file's targetNamespace, as the engine
         "description": None,
         "name": name,
         "version": version,
