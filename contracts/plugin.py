@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
@@ -109,6 +110,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="FILE",
         help="also write the per-endpoint summary as Markdown to FILE "
         "(e.g. $GITHUB_STEP_SUMMARY); appended to when FILE exists",
+    )
+    group.addoption(
+        "--conformance-json",
+        metavar="FILE",
+        help="also write the per-endpoint summary as JSON to FILE (for tools; overwritten)",
     )
     group.addoption(
         "--batch-wait",
@@ -267,7 +273,8 @@ class SummaryCollector:
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
-    """Print the per-endpoint table, and write it as Markdown with ``--conformance-summary``."""
+    """Print the per-endpoint table; write it as Markdown (``--conformance-summary``) and as
+    JSON (``--conformance-json``) when asked."""
     summary = config.stash.get(SUMMARY_KEY, None)
     if summary is None or not summary.results or hasattr(config, "workerinput"):
         return  # nothing to tell, or an xdist worker: the controller tells it once
@@ -278,3 +285,7 @@ def pytest_terminal_summary(
     if markdown_file:
         with open(markdown_file, "a", encoding="utf-8") as handle:
             handle.write(summary.markdown(target))
+    json_file = config.getoption("conformance_json")
+    if json_file:
+        with open(json_file, "w", encoding="utf-8") as handle:
+            json.dump(summary.as_json(target), handle, indent=2)

@@ -111,6 +111,23 @@ class ConformanceSummary:
         rendered.insert(1, "-+-".join("-" * width for width in widths))
         return "\n".join(rendered)
 
+    def as_json(self, target: str) -> dict[str, object]:
+        """The table as data: the target and one object per endpoint."""
+        return {
+            "target": target,
+            "endpoints": [
+                {
+                    "endpoint": row.endpoint,
+                    "passed": row.passed,
+                    "failed": row.failed,
+                    "divergences_seen": row.divergences_seen,
+                    "refused": row.refused,
+                    "failed_checks": dict(row.failed_checks),
+                }
+                for row in self.rows()
+            ],
+        }
+
     def markdown(self, target: str) -> str:
         """The table in Markdown, under a heading naming the target."""
         lines = [

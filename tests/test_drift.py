@@ -1,4 +1,4 @@
-"""python -m contracts.drift: the same cases on two targets, the differences per case."""
+"""python -m contracts.drift: the same cases and flows on two targets, the differences."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import json
 
 import pytest
 
-from contracts.drift import main, open_target
+from contracts import test_flows
+from contracts.client import EngineClient
+from contracts.drift import drift_flows, main, open_target
+from contracts.flow_drift import FLOWS
+
+from .broken_mocks import batch_without_execution_start_time
 
 
 def test_the_mock_does_not_drift_from_itself(capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,3 +78,19 @@ def test_an_unknown_target_is_refused(capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["--left", "mock:staging", "--right", "mock"]) == 2
 
     assert "unknown mock profile 'staging'" in capsys.readouterr().err
+
+
+def test_every_flow_of_the_suite_is_in_the_flow_drift() -> None:
+    flows = {
+        name
+        for name, value in vars(test_flows).items()
+        if name.startswith("test_") and callable(value)
+    }
+    assert flows == {function.__name__ for function, _ in FLOWS.values()}
+
+
+def test_a_flow_that_answers_differently_is_drift() -> None:
+    other = EngineClient.for_mock("engine", "other", batch_without_execution_start_time)
+    report = drift_flows(EngineClient.for_mock(), other)
+    drifting = {entry.case for entry in report if entry.differences}
+    assert drifting == {f"flow/{name}" for name in FLOWS}

@@ -16,6 +16,7 @@ import pytest
 
 from engines.camunda7 import launcher
 from engines.camunda7.launcher import EngineStartError, tools_available
+from engines.camunda7.matrix import table
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 needs_tools = pytest.mark.skipif(tools_available() is not None, reason=str(tools_available()))
@@ -98,3 +99,17 @@ def test_an_engine_not_ready_in_time_is_stopped_and_shows_its_log() -> None:
     assert port is not None
     probe = subprocess.run(["pgrep", "-f", "--", f"--server.port={port}"], capture_output=True)
     assert probe.returncode == 1, "no JVM is left behind"
+
+
+def test_the_version_matrix_shows_each_endpoint_per_version() -> None:
+    def summary(passed: int, failed: int, exit_code: int) -> dict[str, object]:
+        row = {"endpoint": "POST /x", "passed": passed, "failed": failed, "divergences_seen": 1}
+        return {"endpoints": [row], "exit": exit_code}
+
+    text = table({"7.23.0": summary(3, 1, 1), "7.24.0": summary(4, 0, 0)})
+    assert text.splitlines() == [
+        "| endpoint | 7.23.0 | 7.24.0 |",
+        "| --- | --- | --- |",
+        "| POST /x | 3 / 1 / 1 | 4 / 0 / 1 |",
+        "| **suite** | FAILED | passed |",
+    ]

@@ -6,6 +6,7 @@ Each run is a separate ``python -m pytest --pyargs contracts`` against a variant
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -103,7 +104,15 @@ def test_the_mock_passes_the_same_cases_and_the_summary_is_written_as_markdown(
     summary_file = tmp_path / "summary.md"
     selection = " or ".join(f"({selection})" for selection in SELECTIONS)
 
-    result = run_suite("-k", selection, "--conformance-summary", str(summary_file))
+    json_file = tmp_path / "summary.json"
+    result = run_suite(
+        "-k",
+        selection,
+        "--conformance-summary",
+        str(summary_file),
+        "--conformance-json",
+        str(json_file),
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     row = summary_row(result.stdout, "POST /process-instance/job-retries")
@@ -111,3 +120,12 @@ def test_the_mock_passes_the_same_cases_and_the_summary_is_written_as_markdown(
     markdown = summary_file.read_text(encoding="utf-8")
     assert "| POST /process-instance/job-retries | 2 | 0 | 0 | 0 | - |" in markdown
     assert "| POST /process-instance/suspended-async | 1 | 0 | 0 | 0 | - |" in markdown
+    rows = {row["endpoint"]: row for row in json.loads(json_file.read_text())["endpoints"]}
+    assert rows["POST /process-instance/job-retries"] == {
+        "endpoint": "POST /process-instance/job-retries",
+        "passed": 2,
+        "failed": 0,
+        "divergences_seen": 0,
+        "refused": 0,
+        "failed_checks": {},
+    }
