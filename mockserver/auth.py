@@ -22,7 +22,8 @@ from .route_patterns import engine_path
 from .serving_hooks import Hooks
 
 REALM = "default"  # the filter names the engine it guards; the mock is the default engine
-OPEN_PATHS = frozenset({"/openapi.json"})
+# The engine's filter lets GET /engine through without credentials (a readiness probe).
+OPEN_PATHS = frozenset({"/openapi.json", "/engine"})
 _USER_KEY = "mockserver.user"  # in the WSGI environ: the user the filter let through
 
 

@@ -15,6 +15,7 @@ from .app import create_app
 from .auth import parse_credentials
 from .config import MockConfig, load_config
 from .console import RequestPrinter
+from .engine_versions import DEFAULT_ENGINE_VERSION, ENGINE_VERSIONS
 from .errors import CamundaError
 from .profiles import PROFILES
 from .progression import MODES
@@ -38,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile",
         choices=PROFILES,
         help="answer divergences like the engine (default) or the docs",
+    )
+    parser.add_argument(
+        "--engine-version",
+        choices=ENGINE_VERSIONS,
+        help=f"answer as this Camunda release where releases differ (default "
+        f"{DEFAULT_ENGINE_VERSION})",
     )
     parser.add_argument(
         "--no-demo",
@@ -189,8 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     url = f"http://{config.host}:{server.effective_port}{config.base_path}"
     print(
-        f"Camunda batch mock listening on {url} (profile {config.profile}, seed {config.seed}, "
-        f"progression {config.progression})",
+        f"Camunda batch mock listening on {url} (Camunda {config.engine_version}, "
+        f"profile {config.profile}, seed {config.seed}, progression {config.progression})",
         flush=True,
     )
     print(f"Dashboard: http://{config.host}:{server.effective_port}/mock-api/dashboard", flush=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 from .auth import parse_credentials
 from .cors import LOCAL_ORIGINS
+from .engine_versions import DEFAULT_ENGINE_VERSION, ENGINE_VERSIONS
 from .faults import FaultRule
 from .latency import LatencyRule
 from .limits import DEFAULT_MAX_BODY_BYTES
@@ -29,6 +30,7 @@ class MockConfig:
     base_path: str = "/engine-rest"
     seed: int = 42
     profile: str = "engine"
+    engine_version: str = DEFAULT_ENGINE_VERSION  # the release whose answers the mock gives
     demo: bool = True
     progression: str = "timed"
     jobs_per_second: float = 100.0
@@ -53,6 +55,11 @@ class MockConfig:
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
             raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not '{self.profile}'")
+        if self.engine_version not in ENGINE_VERSIONS:
+            raise ValueError(
+                f"engine version must be one of {', '.join(ENGINE_VERSIONS)}, "
+                f"not '{self.engine_version}'"
+            )
         if not self.base_path.startswith("/"):
             raise ValueError(f"base path must start with '/', not '{self.base_path}'")
         self.base_path = self.base_path.rstrip("/") or ""

@@ -1,4 +1,4 @@
-"""The contract itself, served by the mock."""
+"""What the mock says of itself: the contract, the engine's version and its engine names."""
 
 from __future__ import annotations
 
@@ -14,3 +14,15 @@ blueprint = Blueprint("meta", __name__)
 def openapi_document() -> ResponseReturnValue:
     engine = current_engine()
     return jsonify(engine.spec.served_document(engine.config.base_path))
+
+
+@blueprint.get("/version")
+def engine_version() -> ResponseReturnValue:
+    """The Camunda release the mock answers as (``--engine-version``)."""
+    return jsonify({"version": current_engine().config.engine_version})
+
+
+@blueprint.get("/engine")
+def engine_names() -> ResponseReturnValue:
+    """The process engines behind the REST API: the mock has the default one."""
+    return jsonify([{"name": "default"}])

@@ -1,0 +1,31 @@
+"""``--engine-version``: the mock says which Camunda release it answers as, and checks it."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockserver import MockConfig
+
+from .conftest import BASE, make_app
+
+
+def test_the_version_is_7_24_0_unless_told_otherwise() -> None:
+    answer = make_app().test_client().get(f"{BASE}/version")
+    assert answer.status_code == 200
+    assert answer.get_json() == {"version": "7.24.0"}
+
+
+def test_the_mock_answers_as_the_release_it_was_started_as() -> None:
+    answer = make_app(engine_version="7.21.0").test_client().get(f"{BASE}/version")
+    assert answer.get_json() == {"version": "7.21.0"}
+
+
+def test_an_unknown_release_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"engine version must be one of 7\.20\.0, .*7\.24\.0"):
+        MockConfig(engine_version="7.19.0")
+
+
+def test_the_engine_names_answer_without_credentials_as_the_engines_filter_lets_them() -> None:
+    client = make_app(auth_users={"demo": "demo"}).test_client()
+    assert client.get(f"{BASE}/engine").get_json() == [{"name": "default"}]
+    assert client.get(f"{BASE}/version").status_code == 401
