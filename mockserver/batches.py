@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import parse_engine_date
+from .engine_versions import DEFAULT_ENGINE_VERSION, at_least
 from .errors import invalid_request, rest_error
 from .models import (
     BATCH_MONITOR_JOB,
@@ -52,6 +53,7 @@ class BatchSettings:
     batch_jobs_per_seed: int = 100
     invocations_per_batch_job: int = 1
     invocations_by_type: dict[str, int] = field(default_factory=dict)
+    engine_version: str = DEFAULT_ENGINE_VERSION  # the release whose DTOs the bodies map onto
 
     def invocations_for(self, batch_type: str) -> int:
         """The per-type override if there is one, else the engine-wide setting."""
@@ -159,6 +161,10 @@ class BatchStarter:
         self._check_instruction_ids(instructions)
         if not instructions:
             raise invalid_request("Modification instructions cannot be empty is empty")
+        if not at_least(self.settings.engine_version, "7.22.0"):
+            # The modification DTO has read historicProcessInstanceQuery since 7.22.0; before,
+            # Jackson drops it as an unknown field, so it selects nothing.
+            body = {k: v for k, v in body.items() if k != "historicProcessInstanceQuery"}
         items = self._collect_instances(body)
         if not items:
             raise invalid_request(

@@ -39,6 +39,7 @@ class MockEngine:
                 batch_jobs_per_seed=config.batch_jobs_per_seed,
                 invocations_per_batch_job=config.invocations_per_batch_job,
                 invocations_by_type=dict(config.invocations_per_batch_job_by_type),
+                engine_version=config.engine_version,
             ),
             self.profile,
         )

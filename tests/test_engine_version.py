@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from contracts.arrange import USER_TASK_ACTIVITY, Scenario
+from contracts.client import EngineClient
 from mockserver import MockConfig
 
 from .conftest import BASE, make_app
@@ -29,3 +31,30 @@ def test_the_engine_names_answer_without_credentials_as_the_engines_filter_lets_
     client = make_app(auth_users={"demo": "demo"}).test_client()
     assert client.get(f"{BASE}/engine").get_json() == [{"name": "default"}]
     assert client.get(f"{BASE}/version").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("version", "status"), [("7.20.0", 400), ("7.21.0", 400), ("7.22.0", 200), ("7.24.0", 200)]
+)
+def test_a_modification_selects_by_historic_query_from_7_22_on(version: str, status: int) -> None:
+    """Measured on the releases: before 7.22.0 the modification DTO has no such field."""
+    client = EngineClient.for_mock(engine_version=version)
+    with Scenario(client) as scenario:
+        scenario.start(2)
+        answer = client.post(
+            "/modification/executeAsync",
+            json={
+                "processDefinitionId": scenario.definition_id,
+                "historicProcessInstanceQuery": {"processDefinitionId": scenario.definition_id},
+                "instructions": [{"type": "cancel", "activityId": USER_TASK_ACTIVITY}],
+            },
+        )
+    assert answer.status == status
+    if status == 400:
+        assert answer.json() == {
+            "type": "InvalidRequestException",
+            "message": "Process instance ids cannot be empty: Process instance ids is empty",
+            "code": None,
+        }
+    else:
+        assert answer.json()["totalJobs"] == 2
