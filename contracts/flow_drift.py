@@ -36,6 +36,10 @@ FLOWS: dict[str, tuple[Callable[..., None], dict[str, Any]]] = {
     ),
     "suspension": (test_flows.test_suspension_batch_suspends_the_instances, {}),
     "modification": (test_flows.test_modification_batch_cancels_the_activity, {}),
+    "modification-cancelling-everything": (
+        test_flows.test_modification_batch_cancelling_every_activity_ends_the_instances,
+        {},
+    ),
     "restart-by-id": (test_flows.test_restart_batch_restarts_the_ended_instances, {"by": "id"}),
     "restart-by-key": (test_flows.test_restart_batch_restarts_the_ended_instances, {"by": "key"}),
 }

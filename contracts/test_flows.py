@@ -222,6 +222,49 @@ def test_modification_batch_cancels_the_activity(
     effect(not tasks, f"the cancelled user tasks are still listed: {tasks}")
 
 
+def test_modification_batch_cancelling_every_activity_ends_the_instances(
+    engine_client: EngineClient,
+    scenario: Scenario,
+    follower: BatchFollower,
+    batch_started: StartBatch,
+    record_endpoint: Callable[[str], None],
+) -> None:
+    record_endpoint("POST /modification/executeAsync")
+    waiting = (USER_TASK_ACTIVITY, EXTERNAL_TASK_ACTIVITY, TIMER_ACTIVITY)
+    batch = batch_started(
+        "POST /modification/executeAsync",
+        {
+            "processDefinitionId": scenario.definition_id,
+            "processInstanceIds": scenario.instance_ids,
+            "instructions": [{"type": "cancel", "activityId": a} for a in waiting],
+        },
+        "instance-modification",
+    )
+    follower.follow(batch)
+
+    running = count_of(
+        engine_client,
+        "/process-instance/count",
+        "batch-effect",
+        processDefinitionId=scenario.definition_id,
+    )
+    effect(running == 0, f"{running} instances still run with nothing left to wait in")
+    history = read_json(
+        engine_client,
+        "/history/process-instance",
+        "batch-effect",
+        processDefinitionId=scenario.definition_id,
+    )
+    # The engine ends an instance whose last activity a modification cancels as terminated
+    # from inside, and history cleanup may remove it after the definition's time to live.
+    effect(
+        len(history) == INSTANCES
+        and all(h["state"] == "INTERNALLY_TERMINATED" for h in history)
+        and all(h["endTime"] and h["removalTime"] for h in history),
+        f"each instance should be INTERNALLY_TERMINATED with an end and removal time: {history}",
+    )
+
+
 @pytest.mark.parametrize("by", ["id", "key"])
 def test_restart_batch_restarts_the_ended_instances(
     by: str,

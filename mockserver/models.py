@@ -7,7 +7,7 @@ every key present (``null`` where the engine has no value), dates in the engine 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .clock import format_engine_date
@@ -180,6 +180,14 @@ class ProcessInstance:
             "tenantId": self.tenant_id,
         }
 
+    def removal_time(self) -> datetime | None:
+        """When history cleanup may remove the ended instance: its end plus the definition's
+        history time to live in days (the engine's default removal-time strategy)."""
+        ttl = self.definition.history_time_to_live
+        if self.end_time is None or ttl is None:
+            return None
+        return self.end_time + timedelta(days=ttl)
+
     def to_historic_json(self) -> dict[str, Any]:
         """The ``HistoricProcessInstanceDto``."""
         duration = None
@@ -198,7 +206,7 @@ class ProcessInstance:
             "businessKey": self.business_key,
             "startTime": format_engine_date(self.start_time),
             "endTime": format_engine_date(self.end_time),
-            "removalTime": None,
+            "removalTime": format_engine_date(self.removal_time()),
             "durationInMillis": duration,
             "startUserId": None,
             "startActivityId": self.definition.start_activity().id,
