@@ -7,6 +7,7 @@ live engine behind ``--engine-url``.
 
 from __future__ import annotations
 
+import base64
 import io
 import json as jsonlib
 from collections.abc import Callable, Mapping
@@ -67,7 +68,14 @@ class EngineClient:
 
         def send(method: str, url: str, **kwargs: Any) -> EngineResponse:
             kwargs.pop("timeout", None)
-            kwargs.pop("auth", None)
+            credentials = kwargs.pop("auth", None)
+            if credentials is not None:  # HTTP Basic, as requests sends it
+                user, password = credentials
+                token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+                kwargs["headers"] = {
+                    **(kwargs.get("headers") or {}),
+                    "Authorization": f"Basic {token}",
+                }
             if "params" in kwargs:
                 kwargs["query_string"] = kwargs.pop("params")
             if "files" in kwargs:  # requests' multipart files, as Werkzeug's test client takes them

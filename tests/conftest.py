@@ -17,12 +17,17 @@ from mockserver.routes.common import EXTENSION_KEY
 
 from .reference_engine import (
     reference_engine,
+    reference_engine_with_auth,
     reference_engine_without_job_executor,
     stop_reference_engines,
 )
 
 # the session fixtures of the tests against the real engine
-__all__ = ["reference_engine", "reference_engine_without_job_executor"]
+__all__ = [
+    "reference_engine",
+    "reference_engine_with_auth",
+    "reference_engine_without_job_executor",
+]
 
 BASE = "/engine-rest"
 

@@ -34,6 +34,8 @@ ENGINE_KINDS: dict[str, tuple[str, ...]] = {
     "reference-engine": (),
     # For differential fuzzing: state changes only by requests, as on the mock.
     "reference-engine-no-job-executor": ("--no-job-executor",),
+    # HTTP Basic through the engine's own filter, user demo/demo.
+    "reference-engine-auth": ("--auth",),
 }
 # A first build downloads about 100 MB of Maven artifacts; then the engine takes ~12 s.
 START_TIMEOUT = 900.0
@@ -136,6 +138,12 @@ def reference_engine_without_job_executor(
 ) -> ReferenceEngine:
     """A second engine whose jobs never run by themselves, for differential fuzzing."""
     return shared_engine(tmp_path_factory, "reference-engine-no-job-executor")
+
+
+@pytest.fixture(scope="session")
+def reference_engine_with_auth(tmp_path_factory: pytest.TempPathFactory) -> ReferenceEngine:
+    """An engine behind its HTTP Basic filter (user ``demo``, password ``demo``)."""
+    return shared_engine(tmp_path_factory, "reference-engine-auth")
 
 
 def stop_reference_engines(config: pytest.Config) -> None:
