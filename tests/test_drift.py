@@ -7,9 +7,11 @@ import json
 import pytest
 
 from contracts import test_flows
+from contracts.casebook import load_cases
 from contracts.client import EngineClient
 from contracts.drift import drift_flows, main, open_target
 from contracts.flow_drift import FLOWS
+from mockserver.app import default_spec
 
 from .broken_mocks import batch_without_execution_start_time
 
@@ -94,3 +96,11 @@ def test_a_flow_that_answers_differently_is_drift() -> None:
     report = drift_flows(EngineClient.for_mock(), other)
     drifting = {entry.case for entry in report if entry.differences}
     assert drifting == {f"flow/{name}" for name in FLOWS}
+
+
+def test_every_divergence_has_a_case_so_its_engine_side_meets_the_engine() -> None:
+    """The drift against the reference engine runs every case: a divergence without a case
+    would have an engine side nobody checks."""
+    divergences = set(default_spec().divergences)
+    covered = {case.divergence for case in load_cases() if case.divergence}
+    assert divergences and divergences <= covered
