@@ -35,8 +35,9 @@ BASE = "/engine-rest"
 PROCESS_KEY = "benchTimer"
 PROCESS = f"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
                   id="benchDefinitions" targetNamespace="http://example.com/bench">
-  <bpmn:process id="{PROCESS_KEY}" isExecutable="true">
+  <bpmn:process id="{PROCESS_KEY}" isExecutable="true" camunda:historyTimeToLive="1">
     <bpmn:startEvent id="start"/>
     <bpmn:sequenceFlow id="toWait" sourceRef="start" targetRef="wait"/>
     <bpmn:intermediateCatchEvent id="wait">

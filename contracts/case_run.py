@@ -128,11 +128,13 @@ def guard_selection(client: EngineClient, body: dict[str, Any], case: Case) -> N
 
 
 def send(client: EngineClient, case: Case, path: str, body: Any) -> EngineResponse:
-    """Send the case's request: a JSON body, or raw characters."""
+    """Send the case's request: a JSON body, or raw characters (with no ``Content-Type`` at all
+    when the case gives an empty one)."""
     request = case.request
     headers = {"Content-Type": request.content_type} if request.content_type else {}
     if request.raw is not None:
-        headers.setdefault("Content-Type", "application/json")
+        if request.content_type is None:
+            headers["Content-Type"] = "application/json"
         return client.request(request.method, path, data=request.raw.encode(), headers=headers)
     if request.content_type:
         return client.request(request.method, path, data=json.dumps(body), headers=headers)

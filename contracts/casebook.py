@@ -1,11 +1,12 @@
 """The contract cases as data: ``contracts/cases/*.yaml``, one file per endpoint.
 
 A case names a request and what the contract expects of the answer: a status with an error
-``type`` and ``message`` (exact, or a pattern), or a created batch with the number of items the
-engine collects. A case at a documented divergence holds both sides (``engine`` and ``docs``);
-the profile under test picks the side that conforms. Every file is checked against
-``case-file.schema.json`` when it is loaded, so a typo in a case stops the run with the file and
-the place, instead of turning into a test that checks nothing.
+``type`` and ``message`` (exact, or a pattern), a status with a plain-text body (``text``, exact or
+a pattern: how the engine answers a body Jackson's parser cannot read), or a created batch with
+the number of items the engine collects. A case at a documented divergence holds both sides
+(``engine`` and ``docs``); the profile under test picks the side that conforms. Every file is
+checked against ``case-file.schema.json`` when it is loaded, so a typo in a case stops the run
+with the file and the place, instead of turning into a test that checks nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from mockserver.app import default_spec
 CASES_PACKAGE = "contracts"
 CASES_DIR = "cases"
 FORMAT_FILE = "case-file.schema.json"
+JSON_MEDIA_TYPE = "application/json"
+TEXT_MEDIA_TYPE = "text/plain"
 
 
 class CaseFileError(Exception):
@@ -42,7 +45,7 @@ class BatchExpectation:
 
 @dataclass(frozen=True)
 class Expectation:
-    """One expected answer: a status with an error, or a status with a batch."""
+    """One expected answer: a status with an error, a plain text or a batch."""
 
     status: int
     error_type: str | None = None
@@ -52,11 +55,27 @@ class Expectation:
     code: int | None = None
     checks_code: bool = False
     batch: BatchExpectation | None = None
+    text: str | None = None
+    text_pattern: str | None = None
+
+    @property
+    def is_text(self) -> bool:
+        """Whether the answer is plain text rather than JSON."""
+        return self.text is not None or self.text_pattern is not None
+
+    @property
+    def media_type(self) -> str:
+        """The media type the answer must declare."""
+        return TEXT_MEDIA_TYPE if self.is_text else JSON_MEDIA_TYPE
 
     def describe(self) -> str:
         """``400 InvalidRequestException 'retries is null'`` or ``200 batch of 2 items``."""
         if self.batch is not None:
             return f"{self.status} {self.batch.type} batch of {self.batch.items} items"
+        if self.text_pattern is not None:
+            return f"{self.status} {TEXT_MEDIA_TYPE} matching /{self.text_pattern}/"
+        if self.text is not None:
+            return f"{self.status} {TEXT_MEDIA_TYPE} {self.text!r}"
         text = f"{self.status} {self.error_type}"
         if self.message_pattern is not None:
             return f"{text} message matching /{self.message_pattern}/"
@@ -72,10 +91,20 @@ class Expectation:
             )
         return not self.checks_message or message == self.message
 
+    def text_matches(self, text: str) -> bool:
+        """Whether a plain-text answer is the expected text (or matches its pattern)."""
+        if self.text_pattern is not None:
+            return re.fullmatch(self.text_pattern, text, re.DOTALL) is not None
+        return text == self.text
+
 
 @dataclass(frozen=True)
 class Request:
-    """What a case sends; ``{placeholders}`` are filled from the case's arranged data."""
+    """What a case sends; ``{placeholders}`` are filled from the case's arranged data.
+
+    ``content_type`` None: the default (``application/json``); an empty string: no
+    ``Content-Type`` header at all.
+    """
 
     method: str
     path: str
@@ -215,6 +244,8 @@ def _expectation(raw: dict[str, Any]) -> Expectation:
         code=raw.get("code"),
         checks_code="code" in raw,
         batch=BatchExpectation(batch["type"], batch["items"]) if batch else None,
+        text=raw.get("text"),
+        text_pattern=raw.get("textPattern"),
     )
 
 

@@ -20,7 +20,7 @@ from referencing.jsonschema import DRAFT202012
 from mockserver.app import default_spec
 from mockserver.spec import SPEC_URI
 
-from .casebook import BatchExpectation, Expectation
+from .casebook import JSON_MEDIA_TYPE, TEXT_MEDIA_TYPE, BatchExpectation, Expectation
 from .client import EngineResponse
 
 
@@ -45,7 +45,6 @@ def check_status(response: EngineResponse, expected: int) -> None:
 
 # -- checks of a case's answer --------------------------------------------------------------
 
-JSON_MEDIA_TYPE = "application/json"
 # What every Batch shows right after its creation: the seed job has not run yet.
 BATCH_STATE_AT_CREATION = {"jobsCreated": 0, "suspended": False, "executionStartTime": None}
 
@@ -64,13 +63,52 @@ class BatchSettings:
         return math.ceil(items / self.invocations_per_batch_job)
 
 
+# Jackson could not read the body: Camunda's own exception mapper answers this JSON, Jackson's
+# answers its message as text/plain. The engine registers both and Jersey picks one of them at
+# each start of the engine (seen on one 7.24.0 jar: either form, from one start to the next).
+UNREADABLE_BODY_JSON = {"type": "InvalidRequestException", "message": "", "code": None}
+
+
+def unreadable_body(response: EngineResponse) -> bool:
+    """A 400 in either of the two forms the engine answers a body Jackson cannot read."""
+    if response.status != 400:
+        return False
+    if media_type_of(response) == TEXT_MEDIA_TYPE:
+        return True
+    try:
+        return response.json() == UNREADABLE_BODY_JSON
+    except ValueError:
+        return False
+
+
+def other_unreadable_form(one: EngineResponse, other: EngineResponse) -> bool:
+    """Both answer an unreadable body, in the engine's two different forms."""
+    return (
+        unreadable_body(one)
+        and unreadable_body(other)
+        and (media_type_of(one) == TEXT_MEDIA_TYPE) != (media_type_of(other) == TEXT_MEDIA_TYPE)
+    )
+
+
+def expects_unreadable_body(expected: Expectation) -> bool:
+    """The case expects one of the two forms of the unreadable-body 400."""
+    json_form = (expected.error_type, expected.message) == ("InvalidRequestException", "")
+    return expected.status == 400 and (expected.is_text or json_form)
+
+
 def check_answer(response: EngineResponse, expected: Expectation, settings: BatchSettings) -> None:
     """Every check of one expected answer, in order: the first failing one raises."""
     check_status(response, expected.status)
-    check_content_type(response)
+    if expects_unreadable_body(expected) and unreadable_body(response):
+        expects_text = expected.is_text
+        if expects_text != (media_type_of(response) == TEXT_MEDIA_TYPE):
+            return  # the engine's other mapper answered: its form is as right as this one
+    check_content_type(response, expected.media_type)
     if expected.batch is not None:
         check_batch_schema(response)
         check_batch_numbers(response, expected.batch, settings)
+    elif expected.is_text:
+        check_error_text(response, expected)
     else:
         check_error_body(response, expected)
         check_error_type(response, expected)
@@ -86,11 +124,22 @@ def meets(response: EngineResponse, expected: Expectation, settings: BatchSettin
     return True
 
 
-def check_content_type(response: EngineResponse) -> None:
-    """``content-type``: the answer is declared as ``application/json``."""
-    declared = response.headers.get("Content-Type", "")
-    if declared.split(";")[0].strip().lower() != JSON_MEDIA_TYPE:
-        raise violation("content-type", f"Content-Type {JSON_MEDIA_TYPE}", response)
+def check_content_type(response: EngineResponse, media_type: str = JSON_MEDIA_TYPE) -> None:
+    """``content-type``: the answer is declared as ``media_type`` (``application/json``, or
+    ``text/plain`` for a body Jackson's parser could not read)."""
+    if media_type_of(response) != media_type:
+        raise violation("content-type", f"Content-Type {media_type}", response)
+
+
+def media_type_of(response: EngineResponse) -> str:
+    """The media type an answer declares, without parameters (``""`` if it declares none)."""
+    return response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+
+def check_error_text(response: EngineResponse, expected: Expectation) -> None:
+    """``error-text``: a plain-text answer is exactly the engine's text (or matches its pattern)."""
+    if not expected.text_matches(response.text):
+        raise violation("error-text", expected.describe(), response)
 
 
 def check_error_body(response: EngineResponse, expected: Expectation) -> None:

@@ -74,6 +74,26 @@ class Answer:
         return f"{self.status} {self.media}"
 
 
+def unreadable_body(answer: Answer) -> bool:
+    """A 400 for a body Jackson could not read: the engine answers it in one of two forms."""
+    empty_message = answer.error_type == "InvalidRequestException" and answer.message == ""
+    return answer.status == 400 and (answer.media == "text" or empty_message)
+
+
+def same_answer(left: Answer, right: Answer) -> bool:
+    """Equal, or both an unreadable-body 400 where at most one side shows Jackson's text.
+
+    The engine registers two exception mappers for Jackson's errors (Camunda's, answering
+    ``InvalidRequestException`` with an empty message, and Jackson's own, answering its message
+    as text) and Jersey picks one of them at each start of the engine: so either form is the
+    engine's answer. Two texts must be the same text.
+    """
+    if left == right:
+        return True
+    both_text = left.media == right.media == "text"
+    return unreadable_body(left) and unreadable_body(right) and not both_text
+
+
 @dataclass(frozen=True)
 class Request:
     """A generated request as one side sent it."""
@@ -253,7 +273,7 @@ def compare_one(
         _remember_batch(side, op_id, response)
         answers.append(side.answer(response))
     report.sent[op_id] += 1
-    if answers[0] != answers[1]:
+    if not same_answer(*answers):
         report.differences.append(FuzzDifference(op_id, *answers, *prepared))
 
 

@@ -4,11 +4,12 @@
 
 A target is ``mock`` (the embedded mock, engine profile), ``mock:docs`` (the mock answering as
 the reference documents) or an engine URL, with optional ``user:password@`` for HTTP Basic.
-For each case it compares the status, the error ``type``, ``message`` and ``code``, which fields
-each answer has, and the values of the fields that are not ids or times (those differ between any
-two answers). Ids the case arranged itself are put back as placeholders before messages are
-compared. Each batch flow is run on both and compared call by call (:mod:`contracts.flow_drift`).
-Exit status: 0 no drift, 1 drift, 2 a target could not be used.
+For each case it compares the status, the media type, the error ``type``, ``message`` and
+``code``, which fields each answer has, and the values of the fields that are not ids or times
+(those differ between any two answers); a body that is no JSON object (a parse error's plain
+text) is compared whole. Ids the case arranged itself are put back as placeholders before
+messages and texts are compared. Each batch flow is run on both and compared call by call
+(:mod:`contracts.flow_drift`). Exit status: 0 no drift, 1 drift, 2 a target could not be used.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from mockserver.profiles import PROFILES
 from .arrange import SelectionTooWide
 from .case_run import CaseOutcome, run_case
 from .casebook import Case, load_cases
+from .checks import media_type_of, other_unreadable_form
 from .client import DEFAULT_TIMEOUT, EngineClient
 from .flow_drift import compare_flows, flow_names, run_flow
 from .flows import DEFAULT_BATCH_WAIT
@@ -74,15 +76,20 @@ def open_target(target: str, timeout: float = DEFAULT_TIMEOUT) -> EngineClient:
 
 def compare(left: CaseOutcome, right: CaseOutcome) -> list[Difference]:
     """How the two answers to one case differ; empty when they agree."""
+    if other_unreadable_form(left.response, right.response):
+        return []  # the engine answers either form, depending on its start
     differences = []
     if left.response.status != right.response.status:
         differences.append(Difference("status", left.response.status, right.response.status))
+    left_type, right_type = media_type_of(left.response), media_type_of(right.response)
+    if left_type != right_type:
+        differences.append(Difference("media type", left_type, right_type))
     left_body, right_body = left.body(), right.body()
     if not (isinstance(left_body, dict) and isinstance(right_body, dict)):
-        if (left_body is None) != (right_body is None):
-            differences.append(
-                Difference("JSON body", left_body is not None, right_body is not None)
-            )
+        left_text = left.generalize(left.response.text)
+        right_text = right.generalize(right.response.text)
+        if left_text != right_text:
+            differences.append(Difference("body", left_text, right_text))
         return differences
     only_left = sorted(left_body.keys() - right_body.keys())
     only_right = sorted(right_body.keys() - left_body.keys())

@@ -26,7 +26,7 @@ import schemathesis
 from schemathesis.core.parameters import ParameterLocation
 
 from .arrange import Scenario
-from .engine_answers import operation_id
+from .engine_answers import container_refuses_path, operation_id
 
 # Explicit id lists in batch bodies, and where their ids come from.
 INSTANCE_ID_LISTS = ("processInstances", "processInstanceIds")
@@ -115,6 +115,9 @@ class OwnData:
     def refusal(self, case: schemathesis.Case) -> str | None:
         """Why ``case`` must not be sent, or ``None`` when it stays on the suite's data."""
         op_id = operation_id(case)
+        if container_refuses_path(case.path_parameters):
+            # Tomcat answers such a path itself (HTML 400): it tests the container, not the API.
+            return f"{op_id}: the engine's servlet container refuses a path with a backslash"
         if op_id in BATCH_CONTROLS | RESTARTS and self._negated(case, ParameterLocation.PATH):
             return f"{op_id}: a generated (invalid) path id cannot be tied to the suite's data"
         if case.method != "POST" or not isinstance(case.body, dict):

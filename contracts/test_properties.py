@@ -104,7 +104,7 @@ def unless_the_engine_accepts_it_too(
     context: Any, failure: Any, case: schemathesis.Case, response: Any
 ) -> bool:
     accepted = isinstance(failure, AcceptedNegativeData)
-    return not (accepted and engine_accepts(case, GENERATION.profile))
+    return not (accepted and engine_accepts(case, response, GENERATION.profile))
 
 
 @contextmanager

@@ -79,7 +79,7 @@ class BatchLifecycle:
             self._new_job(batch, "monitor")
 
     def run_execution(self, job: Job) -> None:
-        """Apply the job's items; ``ItemFailure`` propagates for the executor to record."""
+        """Apply the job's items; a failure (``EngineFailure``) goes to the executor to record."""
         batch = self.store.batches[job.batch_id or ""]
         if batch.execution_start_time is None:
             batch.execution_start_time = self.store.clock.now()

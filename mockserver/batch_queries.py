@@ -38,10 +38,37 @@ def find_historic_batch(store: EngineStore, batch_id: str) -> Batch:
     return batch
 
 
-def _common_filters(args: Mapping[str, str]) -> list[Callable[[Batch], bool]]:
-    batch_id, batch_type = args.get("batchId"), args.get("type")
-    tenants = params.string_list(args, "tenantIdIn")
-    without_tenant = params.boolean(args, "withoutTenantId")
+FILTERS: dict[str, params.Converter] = {
+    "batchId": params.text,
+    "type": params.text,
+    "tenantIdIn": params.string_list,
+    "withoutTenantId": params.boolean,
+}
+BATCH_PARAMETERS = {
+    **FILTERS,
+    "suspended": params.boolean,
+    **params.sort_parameters(tuple(BATCH_SORT_KEYS)),
+}
+STATISTICS_PARAMETERS = {
+    **BATCH_PARAMETERS,
+    "createdBy": params.text,
+    "startedBefore": params.date,
+    "startedAfter": params.date,
+    "withFailures": params.boolean,
+    "withoutFailures": params.boolean,
+    **params.sort_parameters(tuple(STATISTICS_SORT_KEYS)),
+}
+HISTORIC_PARAMETERS = {
+    **FILTERS,
+    "completed": params.boolean,
+    **params.sort_parameters(tuple(HISTORIC_SORT_KEYS)),
+}
+
+
+def _tests(values: Mapping[str, Any]) -> list[Callable[[Batch], bool]]:
+    """The batch filters among the converted ``values`` (null ones filter nothing)."""
+    batch_id, batch_type = values.get("batchId"), values.get("type")
+    tenants, suspended = values.get("tenantIdIn"), values.get("suspended")
     tests: list[Callable[[Batch], bool]] = []
     if batch_id is not None:
         tests.append(lambda b: b.id == batch_id)
@@ -49,32 +76,29 @@ def _common_filters(args: Mapping[str, str]) -> list[Callable[[Batch], bool]]:
         tests.append(lambda b: b.type == batch_type)
     if tenants is not None:
         tests.append(lambda b: b.tenant_id in tenants)
-    if without_tenant:
+    if values.get("withoutTenantId"):
         tests.append(lambda b: b.tenant_id is None)
+    if suspended is not None:
+        tests.append(lambda b: b.suspended == suspended)
     return tests
 
 
 def _select(
     batches: list[Batch],
     tests: list[Callable[[Batch], bool]],
-    args: Mapping[str, str],
+    values: Mapping[str, Any],
     sort_keys: dict[str, Callable[[Batch], Any]],
 ) -> list[Batch]:
-    sorting = params.sorting(args, tuple(sort_keys))
+    sorting = params.sort_pair(values)
     selected = [b for b in batches if all(test(b) for test in tests)]
     return params.sort(selected, sorting, sort_keys)
 
 
-def _suspension_filter(args: Mapping[str, str]) -> list[Callable[[Batch], bool]]:
-    suspended = params.boolean(args, "suspended")
-    return [] if suspended is None else [lambda b: b.suspended == suspended]
-
-
 def select_batches(store: EngineStore, args: Mapping[str, str]) -> list[Batch]:
     """Running batches matching ``GET /batch`` parameters, sorted (not paged)."""
-    tests = _common_filters(args) + _suspension_filter(args)
+    values = params.read(args, BATCH_PARAMETERS)
     running = [b for b in store.batches.values() if b.is_running]
-    return _select(running, tests, args, BATCH_SORT_KEYS)
+    return _select(running, _tests(values), values, BATCH_SORT_KEYS)
 
 
 def statistics(store: EngineStore, batches: list[Batch]) -> list[dict[str, Any]]:
@@ -102,29 +126,32 @@ def statistics(store: EngineStore, batches: list[Batch]) -> list[dict[str, Any]]
 
 def select_batch_statistics(store: EngineStore, args: Mapping[str, str]) -> list[dict[str, Any]]:
     """``GET /batch/statistics``: the batch filters plus creator, start time and failures."""
-    tests = _common_filters(args) + _suspension_filter(args)
-    created_by = args.get("createdBy")
+    values = params.read(args, STATISTICS_PARAMETERS)
+    tests = _tests(values)
+    created_by, before, after = (
+        values.get(n) for n in ("createdBy", "startedBefore", "startedAfter")
+    )
     if created_by is not None:
         tests.append(lambda b: b.create_user_id == created_by)
-    before, after = params.date(args, "startedBefore"), params.date(args, "startedAfter")
     if before is not None:
         tests.append(lambda b: b.start_time <= before)
     if after is not None:
         tests.append(lambda b: b.start_time >= after)
     running = [b for b in store.batches.values() if b.is_running]
-    selected = statistics(store, _select(running, tests, args, STATISTICS_SORT_KEYS))
-    if params.boolean(args, "withFailures"):
+    selected = statistics(store, _select(running, tests, values, STATISTICS_SORT_KEYS))
+    if values.get("withFailures"):
         selected = [s for s in selected if s["failedJobs"] > 0]
-    if params.boolean(args, "withoutFailures"):
+    if values.get("withoutFailures"):
         selected = [s for s in selected if s["failedJobs"] == 0]
     return selected
 
 
 def select_historic_batches(store: EngineStore, args: Mapping[str, str]) -> list[Batch]:
     """``GET /history/batch``: every batch with a history record."""
-    tests = _common_filters(args)
-    completed = params.boolean(args, "completed")
+    values = params.read(args, HISTORIC_PARAMETERS)
+    tests = _tests(values)
+    completed = values.get("completed")
     if completed is not None:
         tests.append(lambda b: (not b.is_running) == completed)
     recorded = [b for b in store.batches.values() if not b.history_deleted]
-    return _select(recorded, tests, args, HISTORIC_SORT_KEYS)
+    return _select(recorded, tests, values, HISTORIC_SORT_KEYS)

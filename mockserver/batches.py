@@ -15,7 +15,7 @@ from typing import Any
 
 from .clock import parse_engine_date
 from .engine_versions import DEFAULT_ENGINE_VERSION, at_least
-from .errors import invalid_request, rest_error
+from .errors import CamundaError, invalid_request, rest_error
 from .models import (
     BATCH_MONITOR_JOB,
     BATCH_SEED_JOB,
@@ -109,8 +109,14 @@ class BatchStarter:
             raise invalid_request(
                 "External task id cannot be null: externalTaskIds contains null value"
             )
+        instance_ids = body.get("processInstanceIds") or []
+        if None in instance_ids:
+            # The engine hands the ids to an external task query, which refuses a null.
+            raise CamundaError(
+                500, "NullValueException", "processInstanceIdIn contains null value", code=0
+            )
         task_ids: list[str | None] = list(explicit)
-        task_ids += self._external_tasks_of(body.get("processInstanceIds") or [])
+        task_ids += self._external_tasks_of(instance_ids)
         if body.get("externalTaskQuery") is not None:
             task_ids += [t.id for t in select_external_tasks(self.store, body["externalTaskQuery"])]
         if body.get("processInstanceQuery") is not None:

@@ -1,7 +1,11 @@
 """Read BPMN 2.0 XML into the mock's small process model.
 
 Only what the model can execute is accepted; anything else is named in a ``BpmnParseError``
-rather than silently dropped, so a user learns what the mock does not support.
+rather than silently dropped, so a user learns what the mock does not support. Where the
+engine refuses a file, the mock refuses it with the engine's message, and at the engine's
+place: the line and column where the offending element's start tag ends (Xerces' locator).
+An expression the engine cannot parse is not a ``BpmnParseError``: the engine throws it out
+of the parse (``expressions.ExpressionParseError``).
 """
 
 from __future__ import annotations
@@ -9,10 +13,20 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
 from xml.parsers import expat
 
-from .conditions import UnsupportedCondition, check_condition
-from .models import Activity, SequenceFlow
+from .expressions import UnsupportedExpression, compile_expression
+from .models import (
+    CLASS,
+    DELEGATE_EXPRESSION,
+    EXPRESSION,
+    Activity,
+    Delegate,
+    Listener,
+    SequenceFlow,
+)
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -36,42 +50,99 @@ _SIMPLE_KINDS = {
 }
 # Elements inside a process that carry no behaviour of their own.
 _IGNORED = {"extensionElements", "documentation", "laneSet", "textAnnotation", "association"}
+# Listener events the engine accepts; the mock runs start, end, take, create and complete
+# (it has no commands that assign or update a task, and runs no listeners on cancellation).
+_EXECUTION_EVENTS = ("start", "end")
+_TASK_EVENTS = ("create", "assignment", "complete", "update", "delete", "timeout")
+_TTL_ISO = re.compile(r"P(\d+)D", re.ASCII)  # ParseUtil's ^P(\d+)D$ (Java's \d is ASCII)
+_TTL_MISSING = (
+    "ENGINE-12018 History Time To Live (TTL) cannot be null. TTL is necessary for the History "
+    "Cleanup to work. The following options are possible:\n* Set historyTimeToLive in the "
+    "model\n* Set a default historyTimeToLive as a global process engine configuration\n* (Not "
+    "recommended) Deactivate the enforceTTL config to disable this check"
+)
 
 _DURATION = re.compile(
     r"^P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
 )
+# An xs:duration as Java's DatatypeFactory reads it: the ones the mock cannot compute
+# (years, months, fractions, negative) are refused, anything else is not a duration at all.
+_XS_DURATION = re.compile(
+    r"-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d*)?S)?)?", re.ASCII
+)
 
 
 class BpmnParseError(ValueError):
-    """The file is not BPMN the mock can run; the message says what and where."""
+    """The file is not BPMN the mock can run; the message says what and where.
+
+    ``element_ids`` are the ids the engine lists with the problem (by default the element's);
+    ``more`` are further problems the engine finds at the same step and lists after it.
+    """
 
     def __init__(
-        self, message: str, element_id: str | None = None, position: tuple[int, int] = (0, 0)
+        self,
+        message: str,
+        element_id: str | None = None,
+        position: tuple[int, int] = (0, 0),
+        element_ids: tuple[str, ...] | None = None,
+        more: tuple[BpmnParseError, ...] = (),
     ) -> None:
         super().__init__(message)
         self.element_id = element_id
         self.line, self.column = position
+        self.element_ids = (
+            element_ids if element_ids is not None else ((element_id,) if element_id else ())
+        )
+        self.more = more
+
+    def problems(self) -> list[BpmnParseError]:
+        """This problem and the ones listed after it."""
+        return [self, *self.more]
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (1-based) of a byte offset; CR LF and lone CR end a line too."""
+    before = raw[:offset]
+    line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+    start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
+    return line, len(before[start:].decode("utf-8", "replace")) + 1
+
+
+def _tag_end(raw: bytes, start: int) -> int:
+    """The offset just after the ``>`` that closes the start tag beginning at ``start``."""
+    quote = None
+    for offset in range(start, len(raw)):
+        byte = raw[offset : offset + 1]
+        if quote is not None:
+            if byte == quote:
+                quote = None
+        elif byte in (b'"', b"'"):
+            quote = byte
+        elif byte == b">":
+            return offset + 1
+    return len(raw)
 
 
 def _read_xml(text: str | bytes) -> tuple[ET.Element, dict[ET.Element, tuple[int, int]]]:
-    """Parse XML into an ElementTree, remembering where each element starts (line, column)."""
+    """Parse XML into an ElementTree, remembering where each element's start tag ends."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
     builder = ET.TreeBuilder()
     positions: dict[ET.Element, tuple[int, int]] = {}
     parser = expat.ParserCreate(namespace_separator="}")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
-    def name(raw: str) -> str:  # expat's "uri}local" -> ElementTree's "{uri}local"
-        return "{" + raw if "}" in raw else raw
+    def name(tag: str) -> str:  # expat's "uri}local" -> ElementTree's "{uri}local"
+        return "{" + tag if "}" in tag else tag
 
     def start(tag: str, attributes: dict[str, str]) -> None:
         element = builder.start(name(tag), {name(k): v for k, v in attributes.items()})
-        positions[element] = (parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
+        positions[element] = _position(raw, _tag_end(raw, parser.CurrentByteIndex))
 
     parser.StartElementHandler = start
     parser.EndElementHandler = lambda tag: builder.end(name(tag))
     parser.CharacterDataHandler = builder.data
     try:
-        parser.Parse(text, True)
+        parser.Parse(raw, True)
     except expat.ExpatError as exc:
         raise BpmnParseError(
             f"the file is not well-formed XML: {expat.ErrorString(exc.code)}",
@@ -93,6 +164,7 @@ class ParsedProcess:
     category: str | None = None  # the targetNamespace of its <definitions>
     activities: dict[str, Activity] = field(default_factory=dict)
     flows: dict[str, SequenceFlow] = field(default_factory=dict)
+    listeners: tuple[Listener, ...] = ()
 
 
 def _tag(element: ET.Element) -> tuple[str, str]:
@@ -104,56 +176,310 @@ def _camunda(element: ET.Element, name: str) -> str | None:
     return element.get(f"{{{CAMUNDA_NS}}}{name}")
 
 
+def _extensions(element: ET.Element, local: str) -> list[ET.Element]:
+    """The ``camunda:<local>`` children of an element's ``extensionElements``."""
+    return element.findall(f"{{{BPMN_NS}}}extensionElements/{{{CAMUNDA_NS}}}{local}")
+
+
 def parse_duration(text: str) -> float:
     """Seconds of an ISO 8601 duration such as ``PT5M`` or ``P1DT2H``."""
-    match = _DURATION.match(text.strip())
-    if not match or not any(match.groupdict().values()):
+    seconds = _duration_seconds(text.strip())
+    if seconds is None:
         raise BpmnParseError(f"timer duration '{text}' is not an ISO 8601 duration like PT5M")
+    return seconds
+
+
+def _duration_seconds(text: str) -> int | None:
+    match = _DURATION.match(text)
+    if not match or not any(match.groupdict().values()):
+        return None
     parts = {k: int(v or 0) for k, v in match.groupdict().items()}
     return ((parts["days"] * 24 + parts["hours"]) * 60 + parts["minutes"]) * 60 + parts["seconds"]
 
 
-def _activity(element: ET.Element, local: str, errors: dict[str, str]) -> Activity:
+# -- camunda:historyTimeToLive (ParseUtil.parseHistoryTimeToLive) ---------------------------
+
+
+def _java_int(text: str) -> int:
+    """``Integer.parseInt``; ``ValueError`` carries Java's NumberFormatException message."""
+    digits = text[1:] if text[:1] in "+-" else text
+    if digits and all(char.isdecimal() for char in digits):
+        number = int(text)
+        if -(2**31) <= number < 2**31:
+            return number
+    raise ValueError(f'For input string: "{text}"')
+
+
+def history_time_to_live(text: str | None) -> int | None:
+    """Days from a non-negative integer or ``P<n>D``; None when absent or empty.
+
+    ``ValueError`` carries the engine's message (``Cannot parse historyTimeToLive: ...``).
+    """
+    if not text:
+        return None
+    iso = _TTL_ISO.fullmatch(text)
+    try:
+        days = _java_int(iso.group(1) if iso else text)
+    except ValueError as error:
+        raise ValueError(f"Cannot parse historyTimeToLive: {error}") from None
+    if days < 0:
+        raise ValueError("Cannot parse historyTimeToLive: negative value is not allowed")
+    return days
+
+
+# -- camunda:failedJobRetryTimeCycle (DefaultJobRetryCmd) ----------------------------------
+
+
+@dataclass(frozen=True)
+class RetryCycle:
+    """How a failing job is retried: its retries, and the wait before each retry."""
+
+    retries: int
+    intervals: tuple[int, ...]  # seconds; a repeat cycle has one
+
+    def wait(self, retries_before: int) -> timedelta:
+        """The wait after a failure of a job that had ``retries_before`` retries left.
+
+        A list of intervals is walked one per failure (the first after the first failure);
+        its last interval stays once the list is used up.
+        """
+        index = min(max(self.retries - retries_before, 0), len(self.intervals) - 1)
+        return timedelta(seconds=self.intervals[index])
+
+
+@lru_cache(maxsize=256)
+def retry_cycle(text: str | None) -> RetryCycle | None:
+    """The cycle of a ``camunda:failedJobRetryTimeCycle`` text; None for the engine's default
+    (3 retries, due again at once), which the engine also uses for text it cannot read.
+
+    ``ValueError`` names a cycle the engine reads but the mock cannot follow.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    if "${" in text or "#{" in text:
+        raise ValueError(f"failedJobRetryTimeCycle '{text}': expressions are not supported")
+    parts = text.split(",")
+    if len(parts) > 1:  # one interval per retry, in order
+        seconds = [_duration_seconds(part.strip()) for part in parts]
+        if any(s is None for s in seconds):
+            raise ValueError(
+                f"failedJobRetryTimeCycle '{text}': only intervals like PT10M are supported"
+            )
+        return RetryCycle(len(parts) + 1, tuple(s for s in seconds if s is not None))
+    pieces = text.split("/")
+    if len(pieces) == 2 and re.fullmatch(r"R\d+", pieces[0], re.ASCII) and int(pieces[0][1:]):
+        interval = _duration_seconds(pieces[1])
+        if interval is not None:
+            return RetryCycle(int(pieces[0][1:]), (interval,))
+    elif len(pieces) == 1:
+        interval = _duration_seconds(text)
+        if interval is not None:
+            return RetryCycle(2, (interval,))  # one interval: the first try and one retry
+        if not _XS_DURATION.fullmatch(text):
+            return None  # DurationHelper fails on it, so the engine keeps its default
+    raise ValueError(
+        f"failedJobRetryTimeCycle '{text}' is not supported (supported: R<n>/<duration>, "
+        "<duration>, <duration>,<duration>... with durations like P1DT2H30M10S)"
+    )
+
+
+# -- expressions and delegates --------------------------------------------------------------
+
+
+def _expression(text: str, element: ET.Element, where: Where, in_task: bool = False) -> str:
+    """Check an expression's text at deployment; the text is what the model keeps."""
+    try:
+        compile_expression(text, in_task)
+    except UnsupportedExpression as error:
+        raise where.error(f"expression '{text}': {error}", element) from None
+    return text
+
+
+@dataclass
+class Where:
+    """Where in the file a problem is: the positions of its elements, and the owning id."""
+
+    positions: dict[ET.Element, tuple[int, int]]
+    owner: str | None = None  # the id the engine names for elements without their own
+
+    def error(self, message: str, element: ET.Element) -> BpmnParseError:
+        """A problem at this element (its id, or its owner's)."""
+        return BpmnParseError(
+            message, element.get("id") or self.owner, self.positions.get(element, (0, 0))
+        )
+
+
+def _listeners(
+    element: ET.Element, where: Where, local: str, events: tuple[str, ...]
+) -> tuple[Listener, ...]:
+    """The ``camunda:executionListener`` or ``camunda:taskListener`` of an element.
+
+    ``events`` are the events allowed (none: a sequence flow's listeners take no event). The
+    engine places a task listener's event problem at the task, any other at the listener.
+    """
+    found = []
+    in_task = local == "taskListener"
+    noun = "taskListener" if in_task else "listener"
+    for listener in _extensions(element, local):
+        event = listener.get("event")
+        if events:
+            at = element if in_task else listener
+            if event is None:
+                raise where.error(f"Attribute 'event' is mandatory on {noun}", at)
+            if event not in events:
+                raise where.error(f"Attribute 'event' must be one of {{{'|'.join(events)}}}", at)
+            if event == "timeout":
+                raise where.error("task listeners of the timeout event are not supported", listener)
+        delegate = _listener_delegate(listener, where, local, in_task)
+        found.append(Listener(event or "take", delegate))
+    return tuple(found)
+
+
+def _listener_delegate(listener: ET.Element, where: Where, local: str, in_task: bool) -> Delegate:
+    for kind in (CLASS, EXPRESSION, DELEGATE_EXPRESSION):
+        value = listener.get(kind)
+        if value is not None:
+            if kind != CLASS:
+                value = _expression(value, listener, where, in_task)
+            return Delegate(kind, value)
+    if listener.find(f"{{{CAMUNDA_NS}}}script") is not None:
+        raise where.error("script listeners are not supported by the mock", listener)
+    raise where.error(
+        f"Element 'class', 'expression', 'delegateExpression' or 'script' is mandatory on {local}",
+        listener,
+    )
+
+
+def _mandatory(local: str) -> str:
+    """The engine's problem of a service or send task without an implementation."""
+    connector = (
+        " If you are using a connector, make sure the connect process engine plugin is "
+        "registered with the process engine."
+        if local == "serviceTask"
+        else ""
+    )
+    return (
+        "One of the attributes 'class', 'delegateExpression', 'type', or 'expression' is "
+        f"mandatory on {local}.{connector}"
+    )
+
+
+def _service_delegate(element: ET.Element, local: str, activity: Activity, where: Where) -> None:
+    """A service or send task's implementation, checked in the engine's order."""
+    element_id = activity.id
+    task_type = _camunda(element, "type")
+    class_name = _camunda(element, "class")
+    delegate_expression = _camunda(element, "delegateExpression")
+    expression = _camunda(element, "expression")
+    result = _camunda(element, "resultVariable")
+    if result is None:
+        result = _camunda(element, "resultVariableName")  # the older attribute name
+    if task_type is not None:
+        if task_type.lower() != "external":
+            if task_type.lower() in ("mail", "shell"):
+                raise where.error(
+                    f"{local} '{element_id}': camunda:type '{task_type}' is not "
+                    "supported by the mock",
+                    element,
+                )
+            problem = where.error(
+                f"Invalid usage of type attribute on {local}: '{task_type}'", element
+            )
+            problem.more = (where.error(_mandatory(local), element),)
+            raise problem
+        topic = _camunda(element, "topic")
+        if not topic:
+            raise where.error(
+                "External tasks must specify a 'topic' attribute in the camunda namespace", element
+            )
+        activity.topic = topic
+        return
+    if class_name is not None and class_name.strip():
+        uses = CLASS
+        activity.delegate = Delegate(CLASS, class_name)
+    elif delegate_expression is not None:
+        uses = DELEGATE_EXPRESSION
+        activity.delegate = Delegate(
+            DELEGATE_EXPRESSION, _expression(delegate_expression, element, where)
+        )
+    elif expression is not None and expression.strip():
+        activity.delegate = Delegate(EXPRESSION, _expression(expression, element, where))
+        activity.result_variable = result
+        return
+    else:
+        raise where.error(_mandatory(local), element)
+    if result is not None:
+        raise where.error(
+            f"'resultVariableName' not supported for {local} elements using '{uses}'", element
+        )
+
+
+def _activity(element: ET.Element, local: str, errors: dict[str, str], where: Where) -> Activity:
     element_id = element.get("id")
     if not element_id:
         raise BpmnParseError(f"a <{local}> has no id")
-    kind = _SIMPLE_KINDS[local]
     activity = Activity(
         id=element_id,
-        kind=kind,
+        kind=_SIMPLE_KINDS[local],
         name=element.get("name"),
         async_before=_camunda(element, "asyncBefore") == "true",
         async_after=_camunda(element, "asyncAfter") == "true",
         default_flow=element.get("default"),
         attached_to=element.get("attachedToRef"),
     )
-    if local in ("serviceTask", "sendTask") and _camunda(element, "type") == "external":
-        topic = _camunda(element, "topic")
-        if not topic:
-            raise BpmnParseError(f"external task '{element_id}' has no camunda:topic")
-        activity.topic = topic
+    if local in ("serviceTask", "sendTask"):
+        _service_delegate(element, local, activity, where)
     definitions = [child for child in element if _tag(child)[1].endswith("EventDefinition")]
     if local == "boundaryEvent":
         error = element.find(f"{{{BPMN_NS}}}errorEventDefinition")
         if error is None or len(definitions) != 1 or not activity.attached_to:
-            raise BpmnParseError(
+            raise where.error(
                 f"boundary event '{element_id}': only error boundary events attached to an "
                 "activity are supported",
-                element_id,
+                element,
             )
         activity.error_code = errors.get(error.get("errorRef") or "")
     elif local == "intermediateCatchEvent":
         timer = element.find(f"{{{BPMN_NS}}}timerEventDefinition/{{{BPMN_NS}}}timeDuration")
         if timer is None or not (timer.text or "").strip():
-            raise BpmnParseError(
+            raise where.error(
                 f"intermediate catch event '{element_id}': only timers with a timeDuration "
-                "are supported"
+                "are supported",
+                element,
             )
-        activity.timer_seconds = parse_duration(timer.text or "")
+        try:
+            activity.timer_seconds = parse_duration(timer.text or "")
+        except BpmnParseError as problem:
+            raise where.error(str(problem), element) from None
     elif definitions:
         names = ", ".join(_tag(d)[1] for d in definitions)
-        raise BpmnParseError(f"{local} '{element_id}' has an unsupported {names}")
+        raise where.error(f"{local} '{element_id}' has an unsupported {names}", element)
+    activity.listeners = _listeners(element, where, "executionListener", _EXECUTION_EVENTS)
+    if local == "userTask":
+        activity.task_listeners = _listeners(element, where, "taskListener", _TASK_EVENTS)
+    cycles = _extensions(element, "failedJobRetryTimeCycle")
+    if cycles:
+        activity.retry_cycle = cycles[0].text or ""
+        try:
+            retry_cycle(activity.retry_cycle)
+        except ValueError as problem:
+            raise where.error(str(problem), cycles[0]) from None
     return activity
+
+
+def _process_ttl(element: ET.Element, where: Where) -> int:
+    """``camunda:historyTimeToLive``, required as the engine enforces it (since 7.20)."""
+    try:
+        days = history_time_to_live(_camunda(element, "historyTimeToLive"))
+    except ValueError as error:
+        message = str(error)
+    else:
+        if days is not None:
+            return days
+        message = _TTL_MISSING
+    # The engine's problem repeats the message: its cause, with the same text, is appended.
+    raise where.error(f"{message}: {message}", element)
 
 
 def _process(
@@ -162,45 +488,22 @@ def _process(
     key = element.get("id")
     if not key:
         raise BpmnParseError("a <process> has no id")
-    ttl = _camunda(element, "historyTimeToLive")
-    if ttl is not None and not ttl.isdigit():
-        raise BpmnParseError(f"process '{key}': camunda:historyTimeToLive '{ttl}' is not a number")
+    where = Where(positions, key)
     process = ParsedProcess(
         key=key,
         name=element.get("name"),
         version_tag=_camunda(element, "versionTag"),
-        history_time_to_live=int(ttl) if ttl is not None else None,
+        history_time_to_live=_process_ttl(element, where),
     )
-    where: dict[str, tuple[int, int]] = {}  # element id -> position, for the graph checks
     for child in element:
         namespace, local = _tag(child)
         if namespace != BPMN_NS or local in _IGNORED:
             continue
-        where[child.get("id") or ""] = positions.get(child, (0, 0))
         if local == "sequenceFlow":
-            flow_id, source, target = (
-                child.get("id"),
-                child.get("sourceRef"),
-                child.get("targetRef"),
-            )
-            if not (flow_id and source and target):
-                raise BpmnParseError(
-                    f"process '{key}': a sequenceFlow lacks id, sourceRef or targetRef"
-                )
-            condition = child.find(f"{{{BPMN_NS}}}conditionExpression")
-            process.flows[flow_id] = SequenceFlow(
-                flow_id,
-                source,
-                target,
-                (condition.text or "").strip() if condition is not None else None,
-            )
+            flow = _flow(child, key, Where(positions, child.get("id")))
+            process.flows[flow.id] = flow
         elif local in _SIMPLE_KINDS:
-            try:
-                activity = _activity(child, local, errors)
-            except BpmnParseError as error:
-                raise BpmnParseError(
-                    str(error), child.get("id"), positions.get(child, (0, 0))
-                ) from None
+            activity = _activity(child, local, errors, Where(positions, child.get("id")))
             process.activities[activity.id] = activity
         else:
             raise BpmnParseError(
@@ -208,40 +511,86 @@ def _process(
                 child.get("id"),
                 positions.get(child, (0, 0)),
             )
-    _check_graph(process, where)
+    process.listeners = _listeners(element, where, "executionListener", _EXECUTION_EVENTS)
+    _check_graph(process, {child.get("id") or "": child for child in element}, where)
     return process
 
 
-def _check_graph(process: ParsedProcess, where: dict[str, tuple[int, int]]) -> None:
+def _flow(element: ET.Element, key: str, where: Where) -> SequenceFlow:
+    flow_id, source, target = element.get("id"), element.get("sourceRef"), element.get("targetRef")
+    if not (flow_id and source and target):
+        raise BpmnParseError(f"process '{key}': a sequenceFlow lacks id, sourceRef or targetRef")
+    condition = element.find(f"{{{BPMN_NS}}}conditionExpression")
+    text = None
+    if condition is not None:
+        text = _expression((condition.text or "").strip(), condition, where)
+    return SequenceFlow(
+        flow_id, source, target, text, _listeners(element, where, "executionListener", ())
+    )
+
+
+def _check_graph(process: ParsedProcess, elements: dict[str, ET.Element], where: Where) -> None:
     starts = [a for a in process.activities.values() if a.kind == "startEvent"]
     if len(starts) != 1:
         raise BpmnParseError(f"process '{process.key}' must have exactly one start event")
     for flow in process.flows.values():
         for end in (flow.source, flow.target):
             if end not in process.activities:
-                raise BpmnParseError(
+                raise where.error(
                     f"sequence flow '{flow.id}' refers to unknown activity '{end}'",
-                    flow.id,
-                    where[flow.id],
+                    elements[flow.id],
                 )
-        if flow.condition is not None:
-            try:
-                check_condition(flow.condition)
-            except UnsupportedCondition as error:
-                raise BpmnParseError(
-                    f"sequence flow '{flow.id}': {error} (supported: ${{name}}, "
-                    "${name OP literal} with == != < <= > >=)",
-                    flow.id,
-                    where[flow.id],
-                ) from None
     for activity in process.activities.values():
         if activity.attached_to is not None and activity.attached_to not in process.activities:
-            raise BpmnParseError(
+            raise where.error(
                 f"boundary event '{activity.id}' is attached to unknown activity "
                 f"'{activity.attached_to}'",
-                activity.id,
-                where[activity.id],
+                elements[activity.id],
             )
+        if activity.kind == "exclusiveGateway":
+            _check_exclusive_gateway(process, activity)
+
+
+def _check_exclusive_gateway(process: ParsedProcess, gateway: Activity) -> None:
+    """The engine's rules for a gateway's flows (``BpmnParse.validateExclusiveGateway``)."""
+    outgoing = [flow for flow in process.flows.values() if flow.source == gateway.id]
+    name = f"Exclusive Gateway '{gateway.id}'"
+
+    def problem(message: str, *flows: SequenceFlow) -> BpmnParseError:
+        return BpmnParseError(message, gateway.id, element_ids=(gateway.id, *(f.id for f in flows)))
+
+    if not outgoing:
+        raise problem(f"{name} has no outgoing sequence flows.")
+    if len(outgoing) == 1:
+        if outgoing[0].condition is not None:
+            raise problem(
+                f"{name} has only one outgoing sequence flow ('{outgoing[0].id}'). This is not "
+                "allowed to have a condition.",
+                outgoing[0],
+            )
+        return
+    unconditional = []
+    for flow in outgoing:
+        is_default = flow.id == gateway.default_flow
+        if flow.condition is not None and is_default:
+            raise problem(
+                f"{name} has outgoing sequence flow '{flow.id}' which is the default flow but "
+                "has a condition too.",
+                flow,
+            )
+        if flow.condition is None and not is_default:
+            unconditional.append(flow)
+    if unconditional and (gateway.default_flow or len(unconditional) > 1):
+        first, *others = (
+            problem(
+                f"{name} has outgoing sequence flow '{flow.id}' without condition which is "
+                "not the default flow.",
+                flow,
+            )
+            for flow in unconditional
+        )
+        first.more = tuple(others)
+        raise first
 
 
 def parse_bpmn(text: str | bytes, resource: str | None = None) -> list[ParsedProcess]:
@@ -252,7 +601,7 @@ def parse_bpmn(text: str | bytes, resource: str | None = None) -> list[ParsedPro
             "the root element is not a BPMN 2.0 <definitions>", None, positions[root]
         )
     errors = {
-        error.get("id", ""): error.get("errorCode") or error.get("id", "")
+        error.get("id", ""): error.get("errorCode") or error.get("id") or ""
         for error in root.findall(f"{{{BPMN_NS}}}error")
     }
     processes = [

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime, timedelta, timezone
+import unicodedata
+from datetime import UTC, date, datetime, timedelta, timezone
 
 
 def format_engine_date(moment: datetime | None) -> str | None:
@@ -56,6 +57,127 @@ def parse_engine_date(text: str) -> datetime:
         return (local - signed).replace(tzinfo=UTC)
     except (ValueError, OverflowError) as exc:
         raise ValueError(f"'{text}' is outside the dates the mock can hold: {exc}") from None
+
+
+# -- the engine's SimpleDateFormat, lenient, as its query parameters are read ------------
+
+# The literals after year, month, day, hour, minute and second; the zone follows the millis.
+_SEPARATORS = ("-", "-", "T", ":", ":", ".")
+_NUMERIC_ZONE = re.compile(r"([0-9]{2})([0-9]{2})")
+_GMT_ZONE = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_DAYS_PER_400_YEARS = 146097
+_LONG = 2**63
+_INT = 2**31
+
+
+def _java_int_value(digits: str, exponent: int, negative: bool) -> int:
+    """``Number.intValue()`` of the number ``DecimalFormat`` parsed (``digits`` times ten to
+    ``exponent``): a whole number within a long keeps its low 32 bits; a fraction or a number
+    past a long is a double, which truncates and saturates."""
+    digits = digits.lstrip("0")
+    if not digits:
+        return 0
+    whole_count = len(digits) + exponent
+    if whole_count > 19:  # 10^19 and more: past a long
+        return -_INT if negative else _INT - 1
+    whole = int(digits[: max(whole_count, 0)] + "0" * max(exponent, 0) or "0")
+    value = -whole if negative else whole
+    if digits[max(whole_count, 0) :].strip("0") or not -_LONG <= value < _LONG:
+        return max(-_INT, min(_INT - 1, value))
+    return (value + _INT) % (2 * _INT) - _INT
+
+
+def _digits(text: str, position: int) -> tuple[str, int]:
+    """The digits at ``position``, of any script (BMP only: Java reads UTF-16 units)."""
+    digits = ""
+    while position < len(text) and ord(text[position]) <= 0xFFFF:
+        digit = unicodedata.decimal(text[position], None)
+        if digit is None:
+            break
+        digits += str(digit)
+        position += 1
+    return digits, position
+
+
+def _lenient_number(text: str, position: int) -> tuple[int, int]:
+    """One numeric field as ``DecimalFormat`` reads it: spaces or tabs, an optional minus,
+    digits, and an exponent (``E``, an optional minus, digits) if one follows."""
+    while text[position : position + 1] in (" ", "\t"):
+        position += 1
+    negative = text.startswith("-", position)
+    digits, position = _digits(text, position + negative)
+    if not digits:
+        raise ValueError(f"no number at {position} in '{text}'")
+    exponent = 0
+    if text.startswith("E", position):
+        exponent_negative = text.startswith("-", position + 1)
+        exponent_digits, after = _digits(text, position + 1 + exponent_negative)
+        significant = exponent_digits.lstrip("0")
+        # An exponent past a long is left unread; Java casts one within it to an int.
+        if exponent_digits and len(significant) <= 19 and int(significant or "0") < _LONG:
+            exponent = (int(significant or "0") + _INT) % (2 * _INT) - _INT
+            exponent, position = (-exponent if exponent_negative else exponent), after
+    return _java_int_value(digits, exponent, negative), position
+
+
+def _zone_minutes(text: str, position: int) -> int:
+    """The ``Z`` field: ``+hhmm``/``-hhmm``, ``GMT`` or ``GMT+h:mm`` (hours up to 23)."""
+    while text[position : position + 1] in (" ", "\t"):
+        position += 1
+    sign, pattern = text[position : position + 1], _NUMERIC_ZONE
+    if text[position : position + 3].lower() == "gmt":
+        position += 3
+        sign, pattern = text[position : position + 1], _GMT_ZONE
+        if sign not in ("+", "-"):
+            return 0
+    elif sign not in ("+", "-"):
+        # Java also knows its locale's zone names (UTC, CET...); the mock does not.
+        raise ValueError(f"no zone offset at {position} in '{text}'")
+    match = pattern.match(text, position + 1)
+    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError(f"no zone offset at {position} in '{text}'")
+    minutes = int(match.group(1)) * 60 + int(match.group(2))
+    return -minutes if sign == "-" else minutes
+
+
+def parse_lenient_date(text: str) -> datetime:
+    """A date as the engine's ``SimpleDateFormat("yyyy-MM-dd'T'HH:mm:ss.SSSZ")`` reads it.
+
+    That format is lenient and reads a prefix: a number may have spaces or tabs before it, a
+    minus, any count of digits (of any script), an exponent (``2E3``) and any value
+    (``2025-13-45`` rolls over into 2026); ``S`` counts milliseconds (``.5`` is 5 ms); the
+    zone is ``+hhmm``/``-hhmm``, ``GMT`` or ``GMT+h:mm``; anything after it is ignored.
+    Another shape raises ``ValueError``, and so do zone names (``UTC``), which Java looks up
+    in its locale data. Days are counted in the proleptic Gregorian calendar (Java reckons
+    those before 1582 in the Julian one), and a moment outside Python's years is clamped to
+    its first or last, which compares with every moment the mock holds as the real one would.
+    """
+    fields, position = [], 0
+    for separator in (*_SEPARATORS, None):
+        value, position = _lenient_number(text, position)
+        fields.append(value)
+        if separator is not None:
+            if not text.startswith(separator, position):
+                raise ValueError(f"'{separator}' expected at {position} in '{text}'")
+            position += 1
+    offset = _zone_minutes(text, position)
+    year, month, day, hour, minute, second, milli = fields
+    year, month0 = divmod(year * 12 + month - 1, 12)
+    cycles, year_in_cycle = divmod(year - 1, 400)  # the calendar repeats every 400 years
+    days = (
+        date(year_in_cycle + 1, month0 + 1, 1).toordinal()
+        + cycles * _DAYS_PER_400_YEARS
+        + day
+        - 1
+        - _EPOCH_ORDINAL
+    )
+    millis = (((days * 24 + hour) * 60 + minute - offset) * 60 + second) * 1000 + milli
+    try:
+        moment = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=millis)
+        return moment.astimezone(timezone(timedelta(minutes=offset)))
+    except OverflowError:
+        return (datetime.min if millis < 0 else datetime.max).replace(tzinfo=UTC)
 
 
 class MockClock:

@@ -1,10 +1,13 @@
 """Jackson's default scalar coercions, compiled once per schema of the contract.
 
 Each schema becomes one function that takes a parsed JSON value and returns it coerced as
-Jackson would map it onto the DTO: numbers and numeric strings into integer fields (floats
-truncated, ``int32``/``int64`` ranges enforced), ``"true"``/``"false"`` into booleans,
-scalars into string fields as their JSON text, and date strings checked for existence.
-Values of the wrong JSON type are left as they are, for the mapping check to reject.
+Jackson (2.19, as the engine configures it) would map it onto the DTO: numbers and numeric
+strings into integer fields (floats truncated, ``int32``/``int64`` ranges enforced); integers
+(0 is false) and ``true``/``True``/``TRUE`` (and their false) into booleans; an integer into a
+date field as milliseconds since 1970; a blank text, or ``null`` as text, as null into any of
+these; scalars into string fields as their JSON text (``1.50`` stays ``"1.50"``); and date
+strings checked for existence. Values of the wrong JSON type are left as they are, for the
+mapping check to reject.
 
 Compiling walks the schema once; reading a body then only calls the prepared functions
 instead of looking up ``$ref``, ``type`` and ``properties`` for every value.
@@ -12,15 +15,27 @@ instead of looking up ``$ref``, ``type`` and ``properties`` for every value.
 
 from __future__ import annotations
 
-import json
+import math
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .clock import parse_engine_date
+from .clock import format_engine_date, parse_engine_date
+from .jackson import number_text
 
 Coerce = Callable[[Any], Any]
 Resolve = Callable[[dict[str, Any]], dict[str, Any]]
+
+JAVA_SPACE = "".join(map(chr, range(0x21)))  # what Java's String.trim() takes away
+# The texts Jackson reads as a boolean (others are refused).
+BOOLEAN_TEXTS = dict.fromkeys(("true", "True", "TRUE"), True) | dict.fromkeys(
+    ("false", "False", "FALSE"), False
+)
+# Java's Integer.parseInt: a sign and digits, of any script.
+JAVA_INTEGER = re.compile(r"[+-]?\d+")
+LONG = 2**63
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Misfit(Exception):
@@ -111,43 +126,79 @@ def _scalar(schema: dict[str, Any]) -> Coerce:
     if "integer" in types:
         bits = 64 if schema.get("format") == "int64" else 32
         return lambda value: _integer(value, bits)
-    pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
-    booleans = "boolean" in types
-    strings = "string" in types
-
-    def coerce(value: Any) -> Any:
-        if isinstance(value, str):
-            if pattern is not None:
-                return _checked_date(value, pattern)
-            if booleans and value in ("true", "false"):
-                return value == "true"
-            return value
-        if strings and value is not None:
-            return json.dumps(value)  # Jackson writes scalars into String fields as text
-        return value
-
-    return coerce
+    if "pattern" in schema:  # dates are the only patterned strings
+        pattern = re.compile(schema["pattern"])
+        return lambda value: _date(value, pattern)
+    if "boolean" in types:
+        return _boolean
+    if "string" in types:
+        return _text
+    return lambda value: value
 
 
-def _checked_date(value: str, pattern: re.Pattern[str]) -> str:
-    """Dates are the only patterned strings; one of the right shape must also exist."""
-    if pattern.fullmatch(value):
-        try:
-            parse_engine_date(value)
-        except ValueError as exc:
-            raise Misfit(str(exc)) from None
+def _text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return number_text(value)  # Jackson writes a number into a String field as sent
     return value
+
+
+def _textual_null(value: str) -> bool:
+    """Whether Jackson reads a text as null into a number, boolean or date field: when it is
+    blank, or ``null`` once Java's ``trim`` has taken the spaces and controls around it."""
+    return value.strip(JAVA_SPACE) in ("", "null")
+
+
+def _boolean(value: Any) -> Any:
+    if isinstance(value, str):
+        if _textual_null(value):
+            return None
+        return BOOLEAN_TEXTS.get(value.strip(JAVA_SPACE), value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value != 0  # an integer is taken as a boolean, a fraction is not
+    return value
+
+
+def _date(value: Any, pattern: re.Pattern[str]) -> Any:
+    if isinstance(value, str):
+        if _textual_null(value):
+            return None
+        if pattern.fullmatch(value):  # one of the right shape must also exist
+            try:
+                parse_engine_date(value)
+            except ValueError as exc:
+                raise Misfit(str(exc)) from None
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _epoch_millis(value)
+    return value
+
+
+def _epoch_millis(value: int) -> str:
+    """An integer for a date: milliseconds since 1970, in the engine's format."""
+    if not -LONG <= value < LONG:
+        raise Misfit(f"{value} is out of range of a 64-bit long")
+    try:
+        moment = EPOCH + timedelta(milliseconds=value)
+    except OverflowError:
+        raise Misfit(f"{value} ms is beyond the dates the mock can hold") from None
+    return format_engine_date(moment) or ""
 
 
 def _integer(value: Any, bits: int) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
-        try:
-            value = int(value.strip())
-        except ValueError:
+        if _textual_null(value):
+            return None
+        text = value.strip(JAVA_SPACE)
+        if not JAVA_INTEGER.fullmatch(text):
             return value  # left for the type check to reject
+        value = int(text)
     elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise Misfit(f"{value} does not fit an integer")
         value = int(value)  # Jackson truncates floats written into integer fields
     limit = 2 ** (bits - 1)
     if isinstance(value, int) and not -limit <= value < limit:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from .errors import CamundaError, invalid_request
-from .models import ExternalTask, ProcessDefinition, ProcessInstance
+from .models import EngineFailure, ExternalTask, ProcessDefinition, ProcessInstance
 from .runtime import ProcessRuntime
 from .store import EngineStore
 from .variables import VariableError, to_json, typed_values
@@ -48,7 +48,10 @@ class Commands:
             raise invalid_request(f"{prefix}: {error}") from None
         if definition.suspended:
             raise _rest_500(f"{prefix}: Process definition with id '{definition.id}' is suspended")
-        instance = self.runtime.start(definition, body.get("businessKey"), variables)
+        try:
+            instance = self.runtime.start(definition, body.get("businessKey"), variables)
+        except EngineFailure as failure:  # nothing of the instance stays, not even history
+            raise _rest_500(f"{prefix}: {failure}") from None
         answer = instance.to_json()
         if body.get("withVariablesInReturn"):
             answer["variables"] = _variables_json(instance)
@@ -65,6 +68,13 @@ class Commands:
                 code=0,
             )
         self.runtime.cancel(instance)
+
+    def set_instance_suspended(self, instance_id: str, suspended: bool) -> None:
+        """``PUT /process-instance/{id}/suspended``: an id of no running instance changes
+        nothing and is no error (the engine's update finds no instance and stops there)."""
+        instance = self.store.instances.get(instance_id)
+        if instance is not None and instance.is_running:
+            self.runtime.set_suspended(instance, suspended)
 
     def _execution(self, instance_id: str, action: str, name: str) -> ProcessInstance:
         instance = self.store.instances.get(instance_id)
@@ -99,10 +109,15 @@ class Commands:
         if task is None:
             raise _rest_500(f"{prefix}: Cannot find task with id {task_id}: task is null")
         if task.suspended:
-            raise _rest_500(f"{prefix}: Cannot complete a suspended task.")
+            raise _rest_500(f"{prefix}: ENGINE-03043 task with id '{task_id}' is suspended.")
         instance = self.store.instances[task.process_instance_id]
-        self._merge_variables(instance, body.get("variables"), prefix)
-        self.runtime.complete_user_task(task)
+        try:
+            with self.runtime.transaction():  # the variables sent go back too when it fails
+                self.runtime.touch(instance)
+                self._merge_variables(instance, body.get("variables"), prefix)
+                self.runtime.complete_user_task(task)
+        except EngineFailure as failure:
+            raise _rest_500(f"{prefix}: {failure}") from None
         return _variables_json(instance) if body.get("withVariablesInReturn") else None
 
     # -- external tasks -----------------------------------------------------------------
@@ -195,8 +210,13 @@ class Commands:
         """``POST /external-task/{id}/complete``."""
         task = self._locked_task(task_id, body.get("workerId"), "complete")
         instance = self.store.instances[task.process_instance_id]
-        self._merge_variables(instance, body.get("variables"), None)
-        self.runtime.complete_external_task(task)
+        try:
+            with self.runtime.transaction():
+                self.runtime.touch(instance)
+                self._merge_variables(instance, body.get("variables"), None)
+                self.runtime.complete_external_task(task)
+        except EngineFailure as failure:  # the engine's exception, passed on as it is
+            raise _engine_500("ProcessEngineException", str(failure)) from None
 
     def fail_external_task(self, task_id: str, body: dict[str, Any]) -> None:
         """``POST /external-task/{id}/failure``: 0 retries opens an incident."""
@@ -217,8 +237,18 @@ class Commands:
         if body.get("errorCode") is None:
             raise _engine_500("NullValueException", "errorCode is null")
         instance = self.store.instances[task.process_instance_id]
-        self._merge_variables(instance, body.get("variables"), None)
-        self.runtime.throw_bpmn_error(instance, task.activity_instance_id, body["errorCode"])
+        try:
+            with self.runtime.transaction():
+                self.runtime.touch(instance)
+                self._merge_variables(instance, body.get("variables"), None)
+                self.runtime.throw_bpmn_error(
+                    instance, task.activity_instance_id, body["errorCode"]
+                )
+        except EngineFailure:  # the engine's own wording, whatever failed on the way
+            raise _engine_500(
+                "ProcessEngineException",
+                f"ENGINE-13033 Propagation of bpmn error {body['errorCode']} failed. ",
+            ) from None
 
     # -- shared -------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, current_app, jsonify
 
 from .errors import CamundaError
 
@@ -21,8 +21,13 @@ def header_safe(text: str) -> str:
 
 
 def error_response(error: CamundaError) -> Response:
-    """The JSON body, the status and any extra headers of ``error``."""
-    response = jsonify(error.body())
+    """The JSON body (or the plain text), the status and any extra headers of ``error``."""
+    if error.plain_text:
+        # Jersey writes the text as UTF-8 and names no charset; an unpaired surrogate is "?".
+        response = current_app.response_class((error.message or "").encode("utf-8", "replace"))
+        response.headers["Content-Type"] = "text/plain"
+    else:
+        response = jsonify(error.body())
     response.status_code = error.status
     response.headers.update({name: header_safe(value) for name, value in error.headers.items()})
     return response

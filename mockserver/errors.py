@@ -2,7 +2,9 @@
 
 The engine's REST layer renders every exception as ``{"type", "message", "code"}`` where
 ``type`` is the Java exception's simple class name and ``code`` is set only for
-``ProcessEngineException`` (0 by default) and ``null`` otherwise.
+``ProcessEngineException`` (0 by default) and ``null`` otherwise. One exception escapes that
+shape: a body Jackson's parser cannot read is answered by Jackson's own JAX-RS mapper, with
+the parser's message as plain text (:func:`parse_error`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class CamundaError(Exception):
         code: int | None = None,
         headers: dict[str, str] | None = None,
         extra: dict[str, Any] | None = None,
+        plain_text: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -29,6 +32,7 @@ class CamundaError(Exception):
         self.code = code
         self.headers = headers or {}
         self.extra = extra or {}  # keys some exceptions add, e.g. a ParseException's details
+        self.plain_text = plain_text  # the answer is the message alone, as text/plain
 
     def body(self) -> dict[str, Any]:
         """The JSON body the engine sends for this error."""
@@ -40,8 +44,13 @@ def invalid_request(message: str | None, status: int = 400) -> CamundaError:
     return CamundaError(status, "InvalidRequestException", message)
 
 
+def parse_error(text: str) -> CamundaError:
+    """Jackson's ``JsonParseException``: 400 ``text/plain`` with the parser's message."""
+    return CamundaError(400, "JsonParseException", text, plain_text=True)
+
+
 def mapping_error(detail: str) -> CamundaError:
-    """A Jackson parse or mapping failure: 400 with an empty message, as the engine answers.
+    """A Jackson mapping failure: 400 with an empty message, as the engine answers.
 
     The engine gives no detail; the mock adds it in the ``X-Mock-Error-Detail`` header so
     a person can see what was wrong without changing the body a client parses.

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from .batch_lifecycle import BatchLifecycle
-from .models import BATCH_MONITOR_JOB, BATCH_SEED_JOB, Job
-from .operations import ItemFailure
+from .models import BATCH_MONITOR_JOB, BATCH_SEED_JOB, EngineFailure, Job
 from .runtime import ProcessRuntime
 from .store import EngineStore
 
@@ -17,22 +16,22 @@ class JobExecutor:
         self.runtime = runtime
         self.lifecycle = lifecycle
 
-    def execute(self, job: Job) -> ItemFailure | None:
-        """Run one job. A failure costs a retry (at 0: a ``failedJob`` incident) and is returned."""
+    def execute(self, job: Job) -> EngineFailure | None:
+        """Run one job in a transaction of its own. A failure undoes what the job did, costs
+        a retry (at 0: a ``failedJob`` incident) and is returned."""
         job_type = job.job_definition.job_type
         try:
-            if job_type == BATCH_SEED_JOB:
-                self.lifecycle.run_seed(job)
-            elif job_type == BATCH_MONITOR_JOB:
-                self.lifecycle.run_monitor(job)
-            elif job.batch_id is not None:
-                self.lifecycle.run_execution(job)
-            else:
-                self.runtime.execute_job(job)
-        except ItemFailure as failure:
-            # No retry time cycle is configured: the job is due again at once, one retry less.
-            job.exception_message = str(failure)
-            self.runtime.set_job_retries(job, max(job.retries - 1, 0))
+            with self.runtime.transaction():
+                if job_type == BATCH_SEED_JOB:
+                    self.lifecycle.run_seed(job)
+                elif job_type == BATCH_MONITOR_JOB:
+                    self.lifecycle.run_monitor(job)
+                elif job.batch_id is not None:
+                    self.lifecycle.run_execution(job)
+                else:
+                    self.runtime.execute_job(job)
+        except EngineFailure as failure:
+            self.runtime.fail_job(job, str(failure))
             return failure
         return None
 

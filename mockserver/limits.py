@@ -5,8 +5,9 @@
 - JSON nested deeper than Python can parse, or than the mock can walk, is what Jackson
   refuses as a parse error (its nesting limit): 400 ``InvalidRequestException`` with an empty
   message. A RecursionError never becomes a 500.
-- A path with a NUL character gets 400, as the servlet container in front of the engine
-  refuses such a URI before the engine sees it.
+- A path the servlet container in front of the engine (Tomcat) refuses before the engine sees
+  it gets Tomcat's answer: 400 with its HTML error page. Tomcat refuses an encoded slash
+  (``%2F``), and a backslash or a NUL in the decoded path.
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ from .errors import CamundaError, mapping_error
 from .serving_hooks import Hooks
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+# Tomcat's error page for a request it refuses itself, byte for byte.
+TOMCAT_BAD_REQUEST = (
+    '<!doctype html><html lang="en"><head><title>HTTP Status 400 \u2013 Bad Request</title>'
+    '<style type="text/css">body {font-family:Tahoma,Arial,sans-serif;} h1, h2, h3, b '
+    "{color:white;background-color:#525D76;} h1 {font-size:22px;} h2 {font-size:16px;} h3 "
+    "{font-size:14px;} p {font-size:12px;} a {color:black;} .line {height:1px;"
+    "background-color:#525D76;border:none;}</style></head><body><h1>HTTP Status 400 \u2013 "
+    "Bad Request</h1></body></html>"
+).encode("utf-8")
 
 
 def too_large(limit: int) -> CamundaError:
@@ -44,20 +54,40 @@ def declared_length(request: Request) -> int | None:
     return request.content_length
 
 
+def container_refuses(environ: dict) -> bool:
+    """Whether Tomcat refuses the request's path: an encoded slash in the raw path, or a
+    backslash or NUL once it is decoded."""
+    decoded = environ.get("PATH_INFO", "")  # decoded by the server already
+    if "\x00" in decoded or "\\" in decoded:
+        return True
+    raw_path = environ.get("REQUEST_URI", "").partition("?")[0]
+    return "%2f" in raw_path.lower()
+
+
+def tomcat_bad_request() -> Response:
+    """Tomcat's 400 with its HTML page."""
+    return Response(
+        TOMCAT_BAD_REQUEST,
+        400,
+        {
+            "Content-Type": "text/html;charset=utf-8",
+            "Content-Language": "en",
+            "X-Mock-Error-Detail": "the servlet container refuses this path",
+        },
+    )
+
+
 def install(app: Flask, max_body_bytes: int) -> Hooks:
-    """Refuse big bodies and NUL paths early; deep JSON gets the engine's 400, never a 500."""
+    """Refuse big bodies and paths Tomcat refuses early; deep JSON gets the engine's 400,
+    never a 500."""
     app.config["MAX_CONTENT_LENGTH"] = max_body_bytes  # chunked bodies, counted as they stream
 
-    def refuse_big_bodies_and_bad_paths(request: Request) -> None:
+    def refuse_big_bodies_and_bad_paths(request: Request) -> Response | None:
+        if container_refuses(request.environ):  # Tomcat looks at the path before the body
+            return tomcat_bad_request()
         if (declared_length(request) or 0) > max_body_bytes:
             raise too_large(max_body_bytes)
-        if "\x00" in request.environ.get("PATH_INFO", ""):  # decoded by the server already
-            raise CamundaError(
-                400,
-                "WebApplicationException",
-                "HTTP 400 Bad Request",
-                headers={"X-Mock-Error-Detail": "the path contains a NUL character"},
-            )
+        return None
 
     @app.errorhandler(RequestEntityTooLarge)
     def body_too_large(error: RequestEntityTooLarge) -> Response:

@@ -4,7 +4,7 @@
 raise. That walk costs most of a batch POST, while nearly every body a client sends maps
 cleanly. This module compiles each body schema once into plain Python checks of the same
 mapping keywords (``type``, ``enum``, ``const``, ``pattern``, ``additionalProperties`` and a
-missing discriminator), so a clean body skips the walk.
+missing discriminator), so a clean body skips the walk. Extensions (``x-...``) annotate.
 
 The check may only answer "clean" when ``jsonschema`` would find no mapping error. When
 in doubt it answers "not sure" and the full walk runs, which also words the error; a
@@ -153,13 +153,17 @@ class MappingChecks:
         # A schema may refer back to itself: the entry calls the check once it is built.
         built: list[Check] = []
         self._compiled[key] = lambda value: built[0](value)
-        built.append(self._build(schema))
+        try:
+            built.append(self._build(schema))
+        except _Unsupported:
+            del self._compiled[key]  # no half-built entry for the schemas that refer to it
+            raise
         self._compiled[key] = built[0]
         return built[0]
 
     def _build(self, schema: dict[str, Any]) -> Check:
         unknown = (
-            set(schema)
+            {keyword for keyword in schema if not keyword.startswith("x-")}
             - _SILENT
             - {
                 "$ref",

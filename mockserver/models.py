@@ -30,12 +30,40 @@ BATCH_TYPES = (
 BATCH_SEED_JOB = "batch-seed-job"
 BATCH_MONITOR_JOB = "batch-monitor-job"
 
+
+class EngineFailure(Exception):
+    """A ProcessEngineException the running model throws: an expression, a listener, a
+    gateway with no way out. The message is the engine's; what the step changed is undone."""
+
+
 # Historic process instance states.
 ACTIVE = "ACTIVE"
 SUSPENDED = "SUSPENDED"
 COMPLETED = "COMPLETED"
 EXTERNALLY_TERMINATED = "EXTERNALLY_TERMINATED"
 INTERNALLY_TERMINATED = "INTERNALLY_TERMINATED"
+
+
+# What a delegate is: a Java class, an expression, or an expression naming the delegate.
+CLASS = "class"
+EXPRESSION = "expression"
+DELEGATE_EXPRESSION = "delegateExpression"
+
+
+@dataclass(frozen=True)
+class Delegate:
+    """What a service task or listener runs: a class name or an expression's text."""
+
+    kind: str  # CLASS, EXPRESSION or DELEGATE_EXPRESSION
+    value: str
+
+
+@dataclass(frozen=True)
+class Listener:
+    """An execution listener (start, end, take) or a task listener (create, complete...)."""
+
+    event: str
+    delegate: Delegate
 
 
 @dataclass
@@ -52,6 +80,11 @@ class Activity:
     default_flow: str | None = None  # exclusive gateways: taken when no condition holds
     attached_to: str | None = None  # boundary events: the activity they interrupt
     error_code: str | None = None  # error boundary events: None catches every error
+    delegate: Delegate | None = None  # service-like tasks that are not external tasks
+    result_variable: str | None = None  # where an expression task puts its result
+    listeners: tuple[Listener, ...] = ()  # execution listeners, in document order
+    task_listeners: tuple[Listener, ...] = ()  # user tasks only
+    retry_cycle: str | None = None  # camunda:failedJobRetryTimeCycle of its jobs
 
     @property
     def is_external_task(self) -> bool:
@@ -67,6 +100,7 @@ class SequenceFlow:
     source: str
     target: str
     condition: str | None = None
+    listeners: tuple[Listener, ...] = ()  # execution listeners of the take event
 
 
 @dataclass
@@ -86,6 +120,7 @@ class ProcessDefinition:
     suspended: bool = False
     activities: dict[str, Activity] = field(default_factory=dict)
     flows: dict[str, SequenceFlow] = field(default_factory=dict)
+    listeners: tuple[Listener, ...] = ()  # the process's own start and end listeners
 
     def outgoing(self, activity_id: str) -> list[SequenceFlow]:
         """The sequence flows leaving an activity, in document order."""

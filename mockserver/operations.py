@@ -3,7 +3,8 @@
 Each item is first *prepared*: every check runs and any failure raises ``ItemFailure``
 with the engine's message before anything changes. Only when all items of a job are
 prepared are they applied, so a failing job leaves no half-done work behind, as the
-engine's rolled-back transaction does.
+engine's rolled-back transaction does. Applying can still fail where the model runs (a
+started activity's expression): the job's transaction then undoes the items applied before.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .models import (
     SET_JOB_RETRIES,
     UPDATE_SUSPENSION_STATE,
     Batch,
+    EngineFailure,
     ProcessDefinition,
     ProcessInstance,
 )
@@ -28,7 +30,7 @@ from .store import EngineStore
 Apply = Callable[[], None]
 
 
-class ItemFailure(Exception):
+class ItemFailure(EngineFailure):
     """An item the execution job cannot process; the message is the job's exception message."""
 
 
@@ -105,7 +107,13 @@ class BatchOperations:
         for instruction in parameters["instructions"]:
             if instruction["type"] != "cancel":  # cancelling an unknown activity does nothing
                 _target_activity(instance.definition, instruction)
-        return lambda: self._modify(instance, parameters["instructions"])
+        listeners = not parameters.get("skipCustomListeners")
+
+        def apply() -> None:
+            with self.runtime.custom_listeners(listeners):
+                self._modify(instance, parameters["instructions"])
+
+        return apply
 
     def _modify(self, instance: ProcessInstance, instructions: list[dict[str, Any]]) -> None:
         active_before = {token.id for token in instance.activity_instances}
@@ -150,13 +158,16 @@ class BatchOperations:
         )
 
         def apply() -> None:
-            self.runtime.start(
-                definition,
-                business_key=None if parameters["withoutBusinessKey"] else historic.business_key,
-                variables=variables,
-                start_activity_ids=starts,
-                restarted_from=historic.id,
-            )
+            with self.runtime.custom_listeners(not parameters.get("skipCustomListeners")):
+                self.runtime.start(
+                    definition,
+                    business_key=None
+                    if parameters["withoutBusinessKey"]
+                    else historic.business_key,
+                    variables=variables,
+                    start_activity_ids=starts,
+                    restarted_from=historic.id,
+                )
 
         return apply
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from . import params
 from .bpmn import BpmnParseError, ParsedProcess, parse_bpmn
-from .errors import CamundaError, invalid_request, rest_error
+from .errors import CamundaError, invalid_request, process_engine_error, rest_error
+from .expressions import ExpressionParseError
 from .models import ProcessDefinition
 from .queries import like
 from .runtime import ProcessRuntime
@@ -39,20 +40,32 @@ class DeploymentResult:
 
 
 def parse_error(resource: str, error: BpmnParseError) -> CamundaError:
-    """The engine's ``ParseException`` answer, with the problem, where it is and which file."""
-    message = (
-        f"ENGINE-09005 Could not parse BPMN process. Errors: \n* {error} | {resource} | "
-        f"line {error.line} | column {error.column}"
-    )
-    problem = {
-        "message": str(error),
-        "line": error.line,
-        "column": error.column,
-        "mainElementId": error.element_id,
-        # The engine's DTO spells this key with a Cyrillic ie (U+0435); clients see that.
-        "\u0435lementIds": [error.element_id] if error.element_id else [],
-    }
-    details = {resource: {"errors": [problem], "warnings": []}}
+    """The engine's ``ParseException`` answer: each problem, where it is and which file.
+
+    The message names the place as the engine's problem text does: the line and the column
+    only when they are known (a problem of the whole process has neither).
+    """
+    lines: list[str] = []
+    problems: list[dict[str, Any]] = []
+    for problem in error.problems():
+        place = f" | resource {resource}"
+        if problem.line > 0:
+            place += f" | line {problem.line}"
+        if problem.column > 0:
+            place += f" | column {problem.column}"
+        lines.append(f"\n* {problem}{place}")
+        problems.append(
+            {
+                "message": str(problem),
+                "line": problem.line,
+                "column": problem.column,
+                "mainElementId": problem.element_id,
+                # The engine's DTO spells this key with a Cyrillic ie (U+0435); clients see it.
+                "\u0435lementIds": list(problem.element_ids),
+            }
+        )
+    message = "ENGINE-09005 Could not parse BPMN process. Errors: " + "".join(lines)
+    details = {resource: {"errors": problems, "warnings": []}}
     return CamundaError(400, "ParseException", message, code=0, extra={"details": details})
 
 
@@ -94,6 +107,10 @@ class Repository:
                     processes += parse_bpmn(content, resource)
                 except BpmnParseError as error:
                     raise parse_error(resource, error) from None
+                except ExpressionParseError as error:  # thrown out of the engine's parse
+                    raise process_engine_error(
+                        f"ENGINE-01009 Error while parsing process. {error}."
+                    ) from None
         deployment = self.runtime.deploy(processes, name, tenant_id, source, files)
         definitions = [self.store.definitions[i] for i in deployment.definition_ids]
         return DeploymentResult(deployment, definitions)

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from . import params
+from .clock import format_engine_date
 from .errors import invalid_request
 from .models import ExternalTask, Incident, Job, JobDefinition, ProcessInstance, UserTask
 from .queries import (
@@ -41,19 +42,32 @@ def _read(args: Mapping[str, str], name: str, kind: str) -> Any:
     return args.get(name)
 
 
-def dto_from_args(args: Mapping[str, str], schema: dict[str, Any]) -> dict[str, Any]:
-    """A query DTO from GET parameters, typed by the DTO's schema (unknown names ignored)."""
+def dto_from_args(
+    args: Mapping[str, str],
+    schema: dict[str, Any],
+    resolve: Callable[[dict[str, Any]], dict[str, Any]],
+) -> dict[str, Any]:
+    """A query DTO from GET parameters, typed by the DTO's schema (unknown names ignored).
+
+    The parameters are converted in the engine's order (:func:`params.hash_map_order`); a date
+    is read as the engine's ``DateConverter`` reads it and handed on in the engine's format.
+    """
     query: dict[str, Any] = {}
     properties = schema["properties"]
-    for name in args:
+    for name in params.hash_map_order(args):
         if name in PAGING_AND_SORTING or name not in properties:
             continue
         if name == "variables":
             query[name] = variable_conditions(args[name])
             continue
-        types = properties[name].get("type", [])
+        declared = resolve(properties[name])
+        types = declared.get("type", [])
         types = [types] if isinstance(types, str) else types
-        if "array" in types:
+        if "pattern" in declared:  # the only patterned properties are dates
+            moment = params.date(args, name)
+            if moment is not None:  # empty or null: no filter
+                query[name] = format_engine_date(moment)
+        elif "array" in types:
             query[name] = params.string_list(args, name)
         elif "boolean" in types:
             query[name] = params.boolean(args, name)

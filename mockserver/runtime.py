@@ -4,15 +4,22 @@ A deliberately small token model: each waiting token is an ``ActivityInstance``;
 tasks, external tasks, timers and async continuations are the wait states. Exclusive
 gateways take the first flow whose condition holds (or the first flow without one);
 parallel gateways fork, and join when as many tokens arrived as there are incoming flows.
+Service tasks run their delegates and listeners are notified on the way (``delegation``).
+
+Each step a command takes (a start, a completion, one job) is a ``transaction``: when the
+model fails in it (``EngineFailure``), what the step changed is undone, as the engine's
+rolled-back transaction leaves nothing behind, and the failure goes to the caller.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from .bpmn import ParsedProcess
-from .conditions import evaluate_condition
+from .bpmn import ParsedProcess, retry_cycle
+from .delegation import Delegation
 from .models import (
     ACTIVE,
     COMPLETED,
@@ -20,6 +27,7 @@ from .models import (
     SUSPENDED,
     Activity,
     ActivityInstance,
+    EngineFailure,
     ExternalTask,
     Incident,
     Job,
@@ -30,6 +38,7 @@ from .models import (
     UserTask,
 )
 from .store import Deployment, EngineStore
+from .transactions import Transaction
 
 ASYNC_CONTINUATION = "async-continuation"
 TIMER = "timer-intermediate-transition"
@@ -37,6 +46,7 @@ TIMER = "timer-intermediate-transition"
 ASYNC_BEFORE = "async-before"
 ASYNC_AFTER = "async-after"
 TIMER_CONFIGURATION = "timer"
+DEFAULT_JOB_RETRIES = 3  # without a failedJobRetryTimeCycle
 
 
 def _job_configurations(activity: Activity) -> list[str]:
@@ -54,6 +64,52 @@ class ProcessRuntime:
 
     def __init__(self, store: EngineStore) -> None:
         self.store = store
+        self.delegation = Delegation(store)
+        self._transaction: Transaction | None = None
+        self._custom_listeners = True  # False while a batch runs with skipCustomListeners
+
+    # -- units of work --------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One step: on ``EngineFailure`` every instance it changed is put back, then the
+        failure goes on. Nested, the outermost step decides."""
+        if self._transaction is not None:
+            yield
+            return
+        self._transaction = Transaction(self.store)
+        try:
+            yield
+        except EngineFailure:
+            self._transaction.undo()
+            raise
+        finally:
+            self._transaction = None
+
+    def touch(self, instance: ProcessInstance) -> None:
+        """The current step is about to change this instance (so it can be put back)."""
+        if self._transaction is not None:
+            self._transaction.touch(instance)
+
+    @contextmanager
+    def custom_listeners(self, enabled: bool) -> Iterator[None]:
+        """Run a step with or without the execution listeners (``skipCustomListeners``)."""
+        previous, self._custom_listeners = self._custom_listeners, enabled
+        try:
+            yield
+        finally:
+            self._custom_listeners = previous
+
+    def _notify(
+        self,
+        instance: ProcessInstance,
+        listeners: tuple[Any, ...],
+        event: str,
+        activity_id: str | None,
+        token_id: str | None = None,
+    ) -> None:
+        if listeners and self._custom_listeners:
+            self.delegation.execution_listeners(instance, listeners, event, activity_id, token_id)
 
     # -- deployment ---------------------------------------------------------------------
 
@@ -92,6 +148,7 @@ class ProcessRuntime:
                 category=process.category,
                 activities=dict(process.activities),
                 flows=dict(process.flows),
+                listeners=process.listeners,
             )
             store.definitions[definition.id] = definition
             deployment.definition_ids.append(definition.id)
@@ -138,7 +195,11 @@ class ProcessRuntime:
         start_activity_ids: list[str] | None = None,
         restarted_from: str | None = None,
     ) -> ProcessInstance:
-        """Create an instance and run it to its wait states (or its end)."""
+        """Create an instance and run it to its wait states (or its end).
+
+        ``EngineFailure`` when the model fails before the first wait state: then there is
+        no instance, not even in history, as on the engine.
+        """
         store = self.store
         instance = ProcessInstance(
             id=store.new_id(),
@@ -150,13 +211,19 @@ class ProcessRuntime:
             initial_variables=dict(variables or {}),
             restarted_process_instance_id=restarted_from,
         )
-        store.instances[instance.id] = instance
-        for activity_id in start_activity_ids or [definition.start_activity().id]:
-            self.enter(instance, activity_id)
+        with self.transaction():
+            if self._transaction is not None:
+                self._transaction.created(instance)
+            store.instances[instance.id] = instance
+            starts = start_activity_ids or [definition.start_activity().id]
+            self._notify(instance, definition.listeners, "start", starts[0])
+            for activity_id in starts:
+                self.enter(instance, activity_id)
         return instance
 
     def enter(self, instance: ProcessInstance, activity_id: str) -> None:
         """A token arrives at an activity."""
+        self.touch(instance)
         activity = instance.definition.activities[activity_id]
         token = ActivityInstance(f"{activity_id}:{self.store.new_id()}", activity_id)
         instance.activity_instances.append(token)
@@ -166,8 +233,10 @@ class ProcessRuntime:
         self.execute(instance, token)
 
     def execute(self, instance: ProcessInstance, token: ActivityInstance) -> None:
-        """Run an activity's behaviour: wait, or pass the token on."""
+        """Run an activity: its start listeners, then its behaviour (wait, or pass on)."""
+        self.touch(instance)
         activity = instance.definition.activities[token.activity_id]
+        self._notify(instance, activity.listeners, "start", activity.id, token.id)
         now = self.store.clock.now()
         if activity.kind == "userTask":
             task = UserTask(
@@ -182,8 +251,9 @@ class ProcessRuntime:
                 suspended=instance.suspended,
             )
             self.store.user_tasks[task.id] = task
+            self.delegation.task_listeners(task, activity, "create")
         elif activity.is_external_task:
-            task = ExternalTask(
+            external_task = ExternalTask(
                 id=self.store.new_id(),
                 topic_name=activity.topic or "",
                 activity_id=activity.id,
@@ -195,7 +265,7 @@ class ProcessRuntime:
                 tenant_id=instance.tenant_id,
                 suspended=instance.suspended,
             )
-            self.store.external_tasks[task.id] = task
+            self.store.external_tasks[external_task.id] = external_task
         elif activity.kind == "timerEvent":
             due = now + timedelta(seconds=activity.timer_seconds or 0)
             self._create_job(instance, token, activity, TIMER_CONFIGURATION, due=due)
@@ -204,6 +274,7 @@ class ProcessRuntime:
         elif activity.kind == "parallelGateway":
             self._join(instance, token, activity)
         else:
+            self.delegation.service_task(instance, activity, token.id)
             self.leave(instance, token)
 
     def _join(self, instance: ProcessInstance, token: ActivityInstance, activity: Activity) -> None:
@@ -218,30 +289,30 @@ class ProcessRuntime:
     def leave(
         self, instance: ProcessInstance, token: ActivityInstance, after_async: bool = False
     ) -> None:
-        """A token completes its activity and takes the outgoing flows."""
+        """A token completes its activity and takes the outgoing flows.
+
+        The end listeners run first; an ``asyncAfter`` activity then waits in a job, and the
+        flows (their take listeners, then their targets) are taken when it runs.
+        """
+        self.touch(instance)
         activity = instance.definition.activities[token.activity_id]
-        if activity.async_after and not after_async:
-            self._create_job(instance, token, activity, ASYNC_AFTER, due=None)
-            return
+        if not after_async:
+            self._notify(instance, activity.listeners, "end", activity.id, token.id)
+            if activity.async_after:
+                self._create_job(instance, token, activity, ASYNC_AFTER, due=None)
+                return
         if token in instance.activity_instances:
             instance.activity_instances.remove(token)
-        flows = self._flows_to_take(instance, activity)
-        for flow in flows:
+        for flow in self.delegation.flows_to_take(instance, activity, token.id):
+            self._notify(instance, flow.listeners, "take", activity.id, token.id)
             self.enter(instance, flow.target)
         if not instance.activity_instances and instance.is_running:
-            self.finish(instance, COMPLETED)
+            self._complete(instance, activity.id)
 
-    def _flows_to_take(self, instance: ProcessInstance, activity: Activity) -> list:
-        outgoing = instance.definition.outgoing(activity.id)
-        if activity.kind != "exclusiveGateway":
-            return outgoing
-        values = {name: typed.value for name, typed in instance.variables.items()}
-        for flow in outgoing:
-            if flow.id == activity.default_flow:
-                continue
-            if flow.condition is None or evaluate_condition(flow.condition, values):
-                return [flow]
-        return [flow for flow in outgoing if flow.id == activity.default_flow]
+    def _complete(self, instance: ProcessInstance, last_activity_id: str) -> None:
+        """The last token ended: the process's end listeners, then the instance ends."""
+        self._notify(instance, instance.definition.listeners, "end", last_activity_id)
+        self.finish(instance, COMPLETED)
 
     def _create_job(
         self,
@@ -251,11 +322,13 @@ class ProcessRuntime:
         configuration: str,
         due: Any,
     ) -> Job:
+        cycle = retry_cycle(activity.retry_cycle)  # since 7.24 a job starts with its retries
         job = Job(
             id=self.store.new_id(),
             job_definition=self.job_definition_for(instance.definition, activity, configuration),
             create_time=self.store.clock.now(),
             due_date=due,
+            retries=cycle.retries if cycle else DEFAULT_JOB_RETRIES,
             suspended=instance.suspended,
             process_instance_id=instance.id,
             activity_instance_id=token.id,
@@ -264,6 +337,7 @@ class ProcessRuntime:
 
     def finish(self, instance: ProcessInstance, state: str, reason: str | None = None) -> None:
         """End an instance: remove its wait states and record its end in history."""
+        self.touch(instance)
         self.remove_wait_states(instance, [t.id for t in instance.activity_instances])
         instance.activity_instances.clear()
         instance.state = state
@@ -272,15 +346,23 @@ class ProcessRuntime:
 
     def remove_wait_states(self, instance: ProcessInstance, token_ids: list[str]) -> None:
         """Delete the tasks, external tasks and jobs that belong to the given tokens."""
-        wanted = set(token_ids)
+        self.touch(instance)
+        for table, row in self._waiting_on(instance, set(token_ids)):
+            del table[row.id]
+
+    def _waiting_on(self, instance: ProcessInstance, token_ids: set[str]) -> list[tuple[Any, Any]]:
+        """The (table, row) of each task, external task and job waiting in these tokens."""
         store = self.store
-        for table in (store.user_tasks, store.external_tasks, store.jobs):
-            for row in table.by("instance", instance.id):
-                if row.activity_instance_id in wanted:
-                    del table[row.id]
+        return [
+            (table, row)
+            for table in (store.user_tasks, store.external_tasks, store.jobs)
+            for row in table.by("instance", instance.id)
+            if row.activity_instance_id in token_ids
+        ]
 
     def cancel_tokens(self, instance: ProcessInstance, tokens: list[ActivityInstance]) -> None:
         """Remove tokens with their wait states, without ending the instance."""
+        self.touch(instance)
         self.remove_wait_states(instance, [t.id for t in tokens])
         for token in tokens:
             instance.activity_instances.remove(token)
@@ -307,35 +389,69 @@ class ProcessRuntime:
                 store.schedule(job)
 
     def execute_job(self, job: Job) -> None:
-        """Run a timer or async-continuation job: the token it holds moves on."""
+        """Run a timer or async-continuation job: the token it holds moves on.
+
+        The job goes (and its incidents are resolved) only when the run succeeds; a failure
+        leaves it in place for the executor to record (``fail_job``).
+        """
         instance = self.store.instances[job.process_instance_id or ""]
         token = next(t for t in instance.activity_instances if t.id == job.activity_instance_id)
-        del self.store.jobs[job.id]
-        self.resolve_incidents(job.id)
+        with self.transaction():
+            self.touch(instance)
+            if job.job_definition.configuration == ASYNC_BEFORE:
+                self.execute(instance, token)
+            else:  # a due timer, or the continuation after an activity
+                self.leave(instance, token, after_async=True)
+            self.store.jobs.pop(job.id, None)
+            self.resolve_incidents(job.id)
+
+    def fail_job(self, job: Job, message: str) -> None:
+        """Record a failed run: the message, one retry less (at 0 a ``failedJob`` incident),
+        and with the activity's ``failedJobRetryTimeCycle`` a due date one interval away.
+
+        With a cycle, the first failure counts from the cycle's retries, whatever the job's
+        retries were set to before (``DefaultJobRetryCmd``).
+        """
         definition = job.job_definition
-        if definition.configuration == ASYNC_BEFORE:
-            self.execute(instance, token)
-        else:  # a due timer, or the continuation after an activity
-            self.leave(instance, token, after_async=True)
+        process = self.store.definitions.get(definition.process_definition_id or "")
+        activity = process.activities.get(definition.activity_id or "") if process else None
+        cycle = retry_cycle(activity.retry_cycle) if activity else None
+        if cycle is not None:
+            if job.exception_message is None:  # its first failure: the cycle's retries again
+                job.retries = cycle.retries
+            job.due_date = self.store.clock.now() + cycle.wait(job.retries)
+        job.exception_message = message
+        self.set_job_retries(job, max(job.retries - 1, 0))
 
     def complete_token(self, instance: ProcessInstance, activity_instance_id: str) -> None:
-        """A wait state is done (task completed, job executed): move that token on."""
+        """A wait state is done (task completed, job executed): move that token on.
+
+        What waited there is removed once the token has moved on, so a failing step finds
+        it still in place (and in its place in the listings).
+        """
         token = next(t for t in instance.activity_instances if t.id == activity_instance_id)
-        self.remove_wait_states(instance, [token.id])
+        self.touch(instance)
+        done = self._waiting_on(instance, {token.id})
         self.leave(instance, token)
+        for table, row in done:
+            table.pop(row.id, None)
 
     # -- wait states done or failed -----------------------------------------------------
 
     def complete_user_task(self, task: UserTask) -> None:
-        """``POST /task/{id}/complete``."""
-        self.complete_token(
-            self.store.instances[task.process_instance_id], task.activity_instance_id
-        )
+        """``POST /task/{id}/complete``: the task's complete listeners, then the token moves."""
+        instance = self.store.instances[task.process_instance_id]
+        with self.transaction():
+            self.touch(instance)
+            activity = instance.definition.activities[task.task_definition_key]
+            self.delegation.task_listeners(task, activity, "complete")
+            self.complete_token(instance, task.activity_instance_id)
 
     def complete_external_task(self, task: ExternalTask) -> None:
         """``POST /external-task/{id}/complete``."""
         instance = self.store.instances[task.process_instance_id]
-        self.complete_token(instance, task.activity_instance_id)
+        with self.transaction():
+            self.complete_token(instance, task.activity_instance_id)
 
     def set_external_task_retries(self, task: ExternalTask, retries: int) -> None:
         """Set retries with the engine's incident rules (``setRetriesAndManageIncidents``)."""
@@ -437,8 +553,13 @@ class ProcessRuntime:
             ),
             None,
         )
-        self.cancel_tokens(instance, [token])
-        if boundary is not None:
-            self.enter(instance, boundary.id)
-        if instance.is_running and not instance.activity_instances:
-            self.finish(instance, COMPLETED)
+        with self.transaction():
+            self.touch(instance)
+            done = self._waiting_on(instance, {token.id})
+            instance.activity_instances.remove(token)
+            if boundary is not None:
+                self.enter(instance, boundary.id)
+            for table, row in done:
+                table.pop(row.id, None)
+            if instance.is_running and not instance.activity_instances:
+                self._complete(instance, boundary.id if boundary else token.activity_id)

@@ -21,12 +21,18 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from .bpmn import retry_cycle
+from .delegation import compiled
+from .expressions import ExpressionParseError, UnsupportedExpression
 from .models import (
     ACTIVE,
     BATCH_MONITOR_JOB,
     BATCH_SEED_JOB,
     BATCH_TYPES,
+    CLASS,
     COMPLETED,
+    DELEGATE_EXPRESSION,
+    EXPRESSION,
     EXTERNALLY_TERMINATED,
     INSTANCE_MODIFICATION,
     INSTANCE_RESTART,
@@ -38,10 +44,12 @@ from .models import (
     Activity,
     ActivityInstance,
     Batch,
+    Delegate,
     ExternalTask,
     Incident,
     Job,
     JobDefinition,
+    Listener,
     ProcessDefinition,
     ProcessInstance,
     SequenceFlow,
@@ -112,6 +120,14 @@ def _export_deployment(deployment: Deployment) -> dict[str, Any]:
     }
 
 
+def _export_delegate(delegate: Delegate | None) -> dict[str, str] | None:
+    return None if delegate is None else {"kind": delegate.kind, "value": delegate.value}
+
+
+def _export_listeners(listeners: tuple[Listener, ...]) -> list[dict[str, Any]]:
+    return [{"event": x.event, "delegate": _export_delegate(x.delegate)} for x in listeners]
+
+
 def _export_activity(activity: Activity) -> dict[str, Any]:
     return {
         "id": activity.id,
@@ -124,6 +140,11 @@ def _export_activity(activity: Activity) -> dict[str, Any]:
         "defaultFlow": activity.default_flow,
         "attachedTo": activity.attached_to,
         "errorCode": activity.error_code,
+        "delegate": _export_delegate(activity.delegate),
+        "resultVariable": activity.result_variable,
+        "listeners": _export_listeners(activity.listeners),
+        "taskListeners": _export_listeners(activity.task_listeners),
+        "retryCycle": activity.retry_cycle,
     }
 
 
@@ -142,9 +163,16 @@ def _export_definition(definition: ProcessDefinition) -> dict[str, Any]:
         "suspended": definition.suspended,
         "activities": [_export_activity(a) for a in definition.activities.values()],
         "flows": [
-            {"id": f.id, "source": f.source, "target": f.target, "condition": f.condition}
+            {
+                "id": f.id,
+                "source": f.source,
+                "target": f.target,
+                "condition": f.condition,
+                "listeners": _export_listeners(f.listeners),
+            }
             for f in definition.flows.values()
         ],
+        "listeners": _export_listeners(definition.listeners),
     }
 
 
@@ -525,9 +553,41 @@ class _StateReader:
             suspended=r.boolean("suspended"),
             activities=activities,
             flows=flows,
+            listeners=self._listeners(r, "listeners"),
         )
 
+    # Keys added after the first snapshots: a document without them has none of these.
+
+    def _delegate(self, r: _Reader, key: str, in_task: bool = False) -> Delegate | None:
+        if r.data.get(key) is None:
+            return None
+        reader = _Reader(r.data[key], f"{r.path}.{key}")
+        kind = reader.choice("kind", (CLASS, EXPRESSION, DELEGATE_EXPRESSION))
+        value = reader.string("value")
+        if kind != CLASS:
+            try:
+                compiled(value, in_task)
+            except (ExpressionParseError, UnsupportedExpression) as error:
+                raise SnapshotError(f"{reader.path}.value: {error}") from None
+        return Delegate(kind, value)
+
+    def _listeners(self, r: _Reader, key: str, in_task: bool = False) -> tuple[Listener, ...]:
+        if key not in r.data:
+            return ()
+        found = []
+        for reader in r.objects(key):
+            delegate = self._delegate(reader, "delegate", in_task)
+            if delegate is None:
+                raise SnapshotError(f"{reader.path}.delegate: must be an object, not null")
+            found.append(Listener(reader.string("event"), delegate))
+        return tuple(found)
+
     def _activity(self, r: _Reader) -> Activity:
+        retry_text = r.opt_string("retryCycle") if "retryCycle" in r.data else None
+        try:
+            retry_cycle(retry_text)
+        except ValueError as error:
+            raise SnapshotError(f"{r.path}.retryCycle: {error}") from None
         return Activity(
             id=r.string("id"),
             kind=r.string("kind"),
@@ -539,14 +599,26 @@ class _StateReader:
             default_flow=r.opt_string("defaultFlow"),
             attached_to=r.opt_string("attachedTo"),
             error_code=r.opt_string("errorCode"),
+            delegate=self._delegate(r, "delegate"),
+            result_variable=r.opt_string("resultVariable") if "resultVariable" in r.data else None,
+            listeners=self._listeners(r, "listeners"),
+            task_listeners=self._listeners(r, "taskListeners", in_task=True),
+            retry_cycle=retry_text,
         )
 
     def _flow(self, r: _Reader) -> SequenceFlow:
+        condition = r.opt_string("condition")
+        if condition is not None:
+            try:
+                compiled(condition)
+            except (ExpressionParseError, UnsupportedExpression) as error:
+                raise SnapshotError(f"{r.path}.condition: {error}") from None
         return SequenceFlow(
             id=r.string("id"),
             source=r.string("source"),
             target=r.string("target"),
-            condition=r.opt_string("condition"),
+            condition=condition,
+            listeners=self._listeners(r, "listeners"),
         )
 
     def _check_deployment_links(self) -> None:

@@ -1,9 +1,10 @@
 """Load ``openapi.yaml`` once and turn request bodies into checked Python values.
 
-Reading a body follows the engine's order: the JSON is parsed, then mapped onto the
-operation's schema as Jackson maps it onto the DTO (scalar coercion, wrong JSON types and
-unknown instruction types rejected with a 400 whose message is empty), and only then do the
-engine's own rules run (in ``batches.py``). Constraints such as ``required`` or
+Reading a body follows the engine's order: the JSON is parsed and mapped onto the operation's
+schema as Jackson maps it onto the DTO (``jackson.py``: a parse error is a 400 in plain text;
+scalar coercion, wrong JSON types and unknown instruction types are rejected with a 400 whose
+message is empty; no body at all is the operation's ``x-null-body`` answer), and only then do
+the engine's own rules run (in ``batches.py``). Constraints such as ``required`` or
 ``minimum`` are part of the contract, but the engine enforces them with its own messages
 and in its own order, so they are left to those rules here.
 """
@@ -11,7 +12,7 @@ and in its own order, so they are left to those rules here.
 from __future__ import annotations
 
 import copy
-import json
+from collections.abc import Callable
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -22,8 +23,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from . import jackson
 from .coercion import Coerce, Coercions, Misfit
-from .errors import CamundaError, invalid_request, mapping_error
+from .errors import CamundaError, invalid_request, mapping_error, parse_error
 from .mapping_check import Check, MappingChecks
 
 SPEC_URI = "urn:camunda-batch-contracts:openapi"
@@ -61,6 +63,8 @@ class Spec:
         self._coercions: dict[str, Coerce] = {}
         self._mapping_checks = MappingChecks(document)
         self._quick_checks: dict[str, Check] = {}
+        self._dtos: dict[str, _Dto] = {}
+        self._null_bodies: dict[str, dict[str, Any]] = {}
         for path_item in document["paths"].values():
             for operation in path_item.values():
                 if not isinstance(operation, dict) or "operationId" not in operation:
@@ -68,12 +72,19 @@ class Spec:
                 content = operation.get("requestBody", {}).get("content", {})
                 schema = content.get("application/json", {}).get("schema")
                 if schema is not None:
-                    self._add_body(operation["operationId"], schema)
+                    self._add_body(operation, schema)
 
-    def _add_body(self, operation_id: str, schema: dict[str, Any]) -> None:
+    def _add_body(self, operation: dict[str, Any], schema: dict[str, Any]) -> None:
+        operation_id = operation["operationId"]
         if "$ref" not in schema:
             raise ValueError(f"{operation_id}: request bodies must $ref a component schema")
+        if "x-null-body" not in operation:
+            raise ValueError(f"{operation_id}: a JSON body needs the x-null-body answer")
+        self._null_bodies[operation_id] = operation["x-null-body"]
         self._body_schemas[operation_id] = schema
+        self._dtos[operation_id] = _Dto(
+            self.resolve(schema), lambda body: self._map(operation_id, body, refuse=False)
+        )
         # Refer into the registered document so nested $refs resolve against it.
         root = {"$ref": SPEC_URI + schema["$ref"]}
         self._validators[operation_id] = Draft202012Validator(root, registry=self._registry)
@@ -112,19 +123,37 @@ class Spec:
 
     # -- reading a body -----------------------------------------------------------------
 
-    def read_body(self, operation_id: str, raw: bytes) -> dict[str, Any]:
-        """Parse, coerce and type-check a request body the way Jackson maps it."""
+    def read_body(self, operation_id: str, raw: bytes | None) -> dict[str, Any]:
+        """The body as the resource gets it, read and mapped the way Jackson does.
+
+        ``raw`` None: the request has no entity at all. Raises the engine's answer otherwise:
+        a parse error, a mapping error, a parser limit, or the operation's null-body answer.
+        """
         try:
-            body = json.loads(raw.decode("utf-8")) if raw.strip() else None
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise mapping_error(f"the body is not valid JSON: {exc}") from None
-        if not isinstance(body, dict):
-            found = "no body" if body is None else f"a JSON {type(body).__name__}"
-            raise mapping_error(f"the body must be a JSON object, not {found}")
+            body = None if raw is None else jackson.read(raw, self._dtos[operation_id])
+            if body is None:
+                raise self.null_body_error(operation_id)
+            return self._map(operation_id, body)
+        except jackson.JsonParseError as error:
+            raise parse_error(error.text) from None
+        except jackson.MappingFailure as failure:
+            raise mapping_error(failure.detail) from None
+        except jackson.StreamConstraintError as error:
+            raise CamundaError(500, "StreamConstraintsException", error.message) from None
+        except jackson.EncodingError as error:
+            raise CamundaError(500, "CharConversionException", error.message) from None
+
+    def null_body_error(self, operation_id: str) -> CamundaError:
+        """What the operation answers when the resource gets no DTO (no body, or ``null``)."""
+        answer = self._null_bodies[operation_id]
+        return CamundaError(answer["status"], answer["type"], answer["message"], answer["code"])
+
+    def _map(self, operation_id: str, body: dict[str, Any], refuse: bool = True) -> dict[str, Any]:
+        """Coerce and type-check a parsed body; ``refuse``: also refuse unsupported filters."""
         try:
             body = self._coercions[operation_id](body)
         except Misfit as misfit:
-            raise mapping_error(f"{misfit.where()}: {misfit.detail}") from None
+            raise jackson.MappingFailure(f"{misfit.where()}: {misfit.detail}") from None
         if self.maps_cleanly(operation_id, body):
             return body  # the usual case, without the full schema walk below
         errors = self.mapping_errors(operation_id, body)
@@ -133,8 +162,8 @@ class Spec:
         mapping = [e for e in errors if e.validator != "additionalProperties"]
         if mapping:
             first = min(mapping, key=lambda e: list(e.absolute_path))
-            raise mapping_error(f"{_where(first)}: {first.message}")
-        if errors:
+            raise jackson.MappingFailure(f"{_where(first)}: {first.message}")
+        if errors and refuse:
             first = errors[0]
             unknown = sorted(set(first.instance) - set(first.schema.get("properties", {})))
             raise invalid_request(
@@ -167,6 +196,28 @@ class Spec:
 
 def _where(error: Any) -> str:
     return "/".join(str(p) for p in error.absolute_path) or "(body)"
+
+
+class _Dto:
+    """The DTO of one operation's body, as ``jackson.read`` asks about it.
+
+    Jackson reads the value of every property the engine's DTO has: the schema's, and those
+    the contract leaves out (``x-engine-also-reads``), whose values the mock does not check.
+    """
+
+    def __init__(self, schema: dict[str, Any], map_body: Callable[[dict[str, Any]], Any]) -> None:
+        self._map_body = map_body
+        self._checked = frozenset(schema.get("properties", {}))
+        self._read = self._checked | frozenset(schema.get("x-engine-also-reads", ()))
+
+    def reads(self, name: str) -> bool:
+        """Whether the engine's DTO has the property."""
+        return name in self._read
+
+    def check(self, name: str, value: Any) -> None:
+        """Map one property's value as Jackson would, before the body's later properties."""
+        if name in self._checked:
+            self._map_body({name: value})
 
 
 def unsupported_media_type() -> CamundaError:

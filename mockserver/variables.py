@@ -7,6 +7,7 @@ a missing type is inferred from the JSON value, as the engine does for untyped v
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 from typing import Any
 
@@ -114,8 +115,11 @@ def typed_values(payload: Any) -> dict[str, TypedValue]:
 
 
 def to_json(variable: TypedValue) -> dict[str, Any]:
-    """A variable in its REST form (dates in the engine format)."""
+    """A variable in its REST form (dates in the engine format; a Double that is not finite
+    as the text Jackson writes for it, since JSON has no such numbers)."""
     value = variable.value
     if isinstance(value, datetime):
         value = format_engine_date(value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        value = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     return {"type": variable.type, "value": value, "valueInfo": {}}

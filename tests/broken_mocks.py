@@ -97,7 +97,8 @@ def server_error_on_bad_input(config: MockConfig) -> Flask:
     def crash(response: Response) -> Response:
         body = response.get_json(silent=True) if response.is_json else None
         mapping_error = {"type": "InvalidRequestException", "message": "", "code": None}
-        if response.status_code == 400 and body == mapping_error:
+        unreadable = body == mapping_error or response.mimetype == "text/plain"
+        if response.status_code == 400 and unreadable:
             try:
                 json.loads("{not json")
             except ValueError:

@@ -17,8 +17,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from mockserver.limits import declared_length
-from tests.assertions import assert_error, assert_mapping_error
+from mockserver.limits import TOMCAT_BAD_REQUEST, declared_length
+from tests.assertions import IRE, assert_error, assert_mapping_error
 from tests.conftest import BASE, make_app
 from tests.served import served_mock
 
@@ -109,22 +109,42 @@ def test_a_huge_array_under_the_limit_is_served(client) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw",
-    [
-        b'{"processInstanceIds": ["\xff\xfe"]}',
-        b'{"processInstanceIds": ["\xc3"]}',
-        b"\xef\xbb\xbf\x00\x00",
-    ],
+    "raw", [b'{"processInstanceIds": ["\xff\xfe"]}', b'{"processInstanceIds": ["\xc3"]}']
 )
-def test_invalid_utf8_is_a_parse_error(client, raw: bytes) -> None:
+def test_invalid_utf8_in_a_value_is_a_mapping_error(client, raw: bytes) -> None:
     before = state(client)
     assert_mapping_error(post_json(client, SUSPEND, raw))
     assert state(client) == before
 
 
-def test_nul_in_a_path_is_a_bad_request(client) -> None:
-    response = client.get(f"{BASE}/batch/a%00b")
-    assert_error(response, 400, "WebApplicationException", "HTTP 400 Bad Request", None)
+def test_a_control_character_between_tokens_is_a_parse_error(client) -> None:
+    before = state(client)
+    response = post_json(client, SUSPEND, b"\xef\xbb\xbf\x00\x00")  # a byte order mark counts
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "text/plain"
+    assert response.get_data(as_text=True) == (
+        "Illegal character ((CTRL-CHAR, code 0)): only regular white space (\\r, \\n, \\t) is "
+        "allowed between tokens\n at [Source: REDACTED "
+        "(`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 5]"
+    )
+    assert state(client) == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/batch/a%00b", "/batch/a%5Cb", "/batch/a%5cb", "/batch/a%2Fb", "/history/batch/a%5C",
+     "/batch%5C", "/batch/statistics%2f"],
+)  # fmt: skip
+def test_tomcat_refuses_a_path_with_a_backslash_nul_or_encoded_slash(client, path: str) -> None:
+    response = client.get(BASE + path)
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "text/html;charset=utf-8"
+    assert response.data == TOMCAT_BAD_REQUEST  # the engine's Tomcat page, byte for byte
+
+
+def test_an_encoded_percent_sign_is_no_backslash(client) -> None:
+    response = client.get(f"{BASE}/batch/a%255Cb")
+    assert_error(response, 404, IRE, "Batch with id 'a%5Cb' does not exist", None)
 
 
 def test_nul_in_a_json_string_is_just_a_character(client) -> None:
@@ -253,10 +273,11 @@ def test_served_chunked_body_over_the_limit_gets_413(served: Served) -> None:
     assert json.loads(answer)["message"] == "HTTP 413 Request Entity Too Large"
 
 
-def test_served_nul_in_the_path_is_a_json_400(served: Served) -> None:
-    status, answer = status_and_body(served.request("GET", f"{BASE}/batch/a%00b"))
+@pytest.mark.parametrize("path", ["/batch/a%00b", "/batch/a%5Cb", "/batch/a%2Fb"])
+def test_served_paths_tomcat_refuses_get_its_page(served: Served, path: str) -> None:
+    status, answer = status_and_body(served.request("GET", BASE + path))
     assert status == 400
-    assert json.loads(answer)["type"] == "WebApplicationException"
+    assert answer == TOMCAT_BAD_REQUEST
 
 
 def test_served_truncated_and_silent_requests_are_dropped_and_the_server_goes_on(

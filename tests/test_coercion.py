@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from mockserver.app import default_spec
 from mockserver.coercion import Coercions, Misfit
 
 NODE: dict[str, Any] = {
@@ -60,3 +61,85 @@ def test_an_integer_out_of_range_is_a_misfit_at_its_path(
     with pytest.raises(Misfit) as raised:
         COERCE(body)
     assert (raised.value.where(), raised.value.detail) == (where, detail)
+
+
+FIELDS = Coercions(lambda schema: schema).compile(
+    {
+        "type": "object",
+        "properties": {
+            "flag": {"type": ["boolean", "null"]},
+            "count": {"type": ["integer", "null"]},
+            "due": {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}T"},
+        },
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "read"),
+    [
+        ("flag", 1, True),
+        ("flag", 0, False),
+        ("flag", -7, True),
+        ("flag", "True", True),
+        ("flag", "TRUE", True),
+        ("flag", "FALSE", False),
+        ("flag", " true\t", True),
+        ("flag", "", None),
+        ("flag", "  ", None),
+        ("flag", " null ", None),
+        ("count", "", None),
+        ("count", "null", None),
+        ("count", " 7 ", 7),
+        ("count", "+5", 5),
+        ("count", "\u0665", 5),  # an Arabic-Indic five: Java reads digits of any script
+        ("due", "", None),
+        ("due", "null", None),
+        ("due", 0, "1970-01-01T00:00:00.000+0000"),
+        ("due", -5, "1969-12-31T23:59:59.995+0000"),
+    ],
+)
+def test_jackson_reads_these_texts_and_numbers_as_the_field_type(
+    field: str, value: Any, read: Any
+) -> None:
+    assert FIELDS({field: value}) == {field: read}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("flag", 1.5),
+        ("flag", "yes"),
+        ("flag", "1"),
+        ("flag", "tRUE"),
+        ("flag", "NULL"),
+        ("count", "1_0"),
+        ("count", "5.5"),
+        ("count", "1e2"),
+        ("count", "\u00a05"),  # Java's trim keeps a no-break space
+        ("due", 1.5),
+        ("due", "1700000000000"),
+    ],
+)
+def test_jackson_refuses_these_so_they_are_left_for_the_type_check(field: str, value: Any) -> None:
+    assert FIELDS({field: value}) == {field: value}
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ({"count": float("inf")}, "inf does not fit an integer"),
+        ({"due": 2**63}, "9223372036854775808 is out of range of a 64-bit long"),
+    ],
+)
+def test_a_number_no_field_can_hold_is_a_misfit(body: dict[str, Any], detail: str) -> None:
+    with pytest.raises(Misfit) as raised:
+        FIELDS(body)
+    assert raised.value.detail == detail
+
+
+@pytest.mark.parametrize("prefix", [b"", b"\xef\xbb\xbf"], ids=["quick", "scanned"])
+@pytest.mark.parametrize("number", ["1.50", "1e2", "1.0E+2", "-0", "12345678901234567890"])
+def test_a_number_is_written_into_a_text_field_as_it_was_sent(prefix: bytes, number: str) -> None:
+    raw = prefix + b'{"businessKey": ' + number.encode() + b"}"
+    assert default_spec().read_body("startProcessInstance", raw) == {"businessKey": number}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -272,83 +273,117 @@ def test_good_files_deploy(client: FlaskClient, file: str, key: str) -> None:
 # -- the parser's refusals --------------------------------------------------------------
 
 
-def position(text: str, marker: str) -> tuple[int, int]:
-    """1-based line and column where ``marker`` first occurs."""
-    offset = text.index(marker)
+def position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of an offset."""
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-# file, the problem, the text that marks where the offending element starts (None: the whole
-# file is the problem, position 0/0), the offending element's id.
+def at(marker: str) -> Callable[[str], tuple[int, int]]:
+    """Where ``marker`` starts (expat's place for a well-formedness error)."""
+    return lambda text: position(text, text.index(marker))
+
+
+def tag_end(marker: str) -> Callable[[str], tuple[int, int]]:
+    """Just after the ``>`` of the start tag that begins at ``marker``: the engine's place
+    for a problem of that element (its SAX locator at the start tag)."""
+    return lambda text: position(text, text.index(">", text.index(marker)) + 1)
+
+
+def nowhere(text: str) -> tuple[int, int]:
+    """A problem of the whole file or process: line and column 0."""
+    return 0, 0
+
+
+# file, the problem, where it is, the element the engine names first and all it names.
+# Those the engine refuses too carry its message (checked on Camunda 7.24).
 BROKEN = [
     pytest.param(
         "broken_not_xml.bpmn",
         "the file is not well-formed XML: mismatched tag",
-        "bpmn:proces>",
+        at("bpmn:proces>"),
         None,
+        (),
         id="not-xml",
     ),
     pytest.param(
         "broken_not_bpmn.bpmn",
         "the root element is not a BPMN 2.0 <definitions>",
-        "<definitions",
+        tag_end("<definitions"),
         None,
+        (),
         id="not-bpmn",
     ),
     pytest.param(
         "broken_not_executable.bpmn",
         'the file has no executable process (isExecutable="true")',
+        nowhere,
         None,
-        None,
+        (),
         id="no-executable-process",
     ),
     pytest.param(
         "broken_sub_process.bpmn",
         "process 'nested': <subProcess> is not supported by the mock",
-        "<bpmn:subProcess",
+        tag_end("<bpmn:subProcess"),
         "inner",
+        ("inner",),
         id="unsupported-element",
     ),
     pytest.param(
         "broken_no_topic.bpmn",
-        "external task 'work' has no camunda:topic",
-        "<bpmn:serviceTask",
+        "External tasks must specify a 'topic' attribute in the camunda namespace",
+        tag_end("<bpmn:serviceTask"),
         "work",
+        ("work",),
         id="external-task-without-topic",
     ),
     pytest.param(
         "broken_condition.bpmn",
-        "sequence flow 'toBig': condition '${amount * 2 > 100}' is not supported "
-        "(supported: ${name}, ${name OP literal} with == != < <= > >=)",
-        '<bpmn:sequenceFlow id="toBig"',
-        "toBig",
-        id="unsupported-condition",
+        "Exclusive Gateway 'check' has only one outgoing sequence flow ('toBig'). This is not "
+        "allowed to have a condition.",
+        nowhere,
+        "check",
+        ("check", "toBig"),
+        id="condition-on-a-gateways-only-flow",
     ),
     pytest.param(
         "broken_unknown_target.bpmn",
         "sequence flow 'toNowhere' refers to unknown activity 'nowhere'",
-        '<bpmn:sequenceFlow id="toNowhere"',
+        tag_end('<bpmn:sequenceFlow id="toNowhere"'),
         "toNowhere",
+        ("toNowhere",),
         id="flow-to-unknown-activity",
     ),
     pytest.param(
         "broken_timer_boundary.bpmn",
         "boundary event 'tooLate': only error boundary events attached to an activity are "
         "supported",
-        "<bpmn:boundaryEvent",
+        tag_end("<bpmn:boundaryEvent"),
         "tooLate",
+        ("tooLate",),
         id="timer-boundary-event",
     ),
 ]
 
 
-@pytest.mark.parametrize(("file", "problem", "marker", "element_id"), BROKEN)
+def parse_message(problem: str, file: str, line: int, column: int) -> str:
+    """The engine's message: the place names the line and column only when they are known."""
+    place = f" | line {line} | column {column}" if line else ""
+    return f"{PARSE_PREFIX}{problem} | resource {file}{place}"
+
+
+@pytest.mark.parametrize(("file", "problem", "place", "main_id", "element_ids"), BROKEN)
 def test_a_broken_file_answers_a_parse_exception_and_deploys_nothing(
-    client: FlaskClient, file: str, problem: str, marker: str | None, element_id: str | None
+    client: FlaskClient,
+    file: str,
+    problem: str,
+    place: Callable[[str], tuple[int, int]],
+    main_id: str | None,
+    element_ids: tuple[str, ...],
 ) -> None:
     deploy(client, "order.bpmn")
-    line, column = position(bpmn(file).decode(), marker) if marker else (0, 0)
+    line, column = place(bpmn(file).decode())
 
     response = upload(client, {file: bpmn(file)}, deployment_name="broken")
 
@@ -358,7 +393,7 @@ def test_a_broken_file_answers_a_parse_exception_and_deploys_nothing(
     assert "\u0435lementIds" in error and "elementIds" not in error  # Cyrillic ie, as the DTO
     assert body == {
         "type": "ParseException",
-        "message": f"{PARSE_PREFIX}{problem} | {file} | line {line} | column {column}",
+        "message": parse_message(problem, file, line, column),
         "code": 0,
         "details": {
             file: {
@@ -367,8 +402,8 @@ def test_a_broken_file_answers_a_parse_exception_and_deploys_nothing(
                         "message": problem,
                         "line": line,
                         "column": column,
-                        "mainElementId": element_id,
-                        "\u0435lementIds": [element_id] if element_id else [],
+                        "mainElementId": main_id,
+                        "\u0435lementIds": list(element_ids),
                     }
                 ],
                 "warnings": [],
@@ -377,6 +412,116 @@ def test_a_broken_file_answers_a_parse_exception_and_deploys_nothing(
     }
     assert count(client, "/deployment") == 1
     assert count(client, "/process-definition") == 1
+
+
+# -- camunda:historyTimeToLive, as Camunda 7.24 reads it (ParseUtil.parseHistoryTimeToLive) --
+
+
+def ttl_process(attribute: str) -> bytes:
+    """A runnable process whose <process> carries ``attribute`` (e.g. a historyTimeToLive)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://x">\n'
+        f'  <bpmn:process id="ttl" isExecutable="true" {attribute}>\n'
+        '    <bpmn:startEvent id="s"/>\n'
+        '    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="t"/>\n'
+        '    <bpmn:userTask id="t"/>\n'
+        "  </bpmn:process>\n"
+        "</bpmn:definitions>\n"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("P1D", 1),
+        ("5", 5),
+        ("P0D", 0),
+        ("P007D", 7),
+        ("007", 7),
+        ("+5", 5),
+        ("-0", 0),
+        ("2147483647", 2147483647),
+        ("\u0661\u0662", 12),  # Integer.parseInt reads any script's digits
+    ],
+)
+def test_history_time_to_live_is_whole_days_or_p_n_d(
+    client: FlaskClient, text: str, days: int
+) -> None:
+    response = upload(client, {"ttl.bpmn": ttl_process(f'camunda:historyTimeToLive="{text}"')})
+
+    assert response.status_code == 200, response.get_json()
+    definition = only_definition(response.get_json())
+    assert definition["historyTimeToLive"] == days
+    assert get(client, f"/process-definition/{definition['id']}")["historyTimeToLive"] == days
+
+
+TTL_MISSING = (
+    "ENGINE-12018 History Time To Live (TTL) cannot be null. TTL is necessary for the History "
+    "Cleanup to work. The following options are possible:\n* Set historyTimeToLive in the "
+    "model\n* Set a default historyTimeToLive as a global process engine configuration\n* "
+    "(Not recommended) Deactivate the enforceTTL config to disable this check"
+)
+
+
+def unreadable(text: str) -> str:
+    """The engine's reason for a text Integer.parseInt refuses."""
+    return f'Cannot parse historyTimeToLive: For input string: "{text}"'
+
+
+@pytest.mark.parametrize(
+    ("ttl", "reason"),
+    [
+        *(
+            (text, unreadable(text))
+            for text in ("P1W", "PT24H", "p1d", " 1", "P1D ", "P-1D", "1.5", "+", "2147483648")
+        ),
+        # the number inside P<n>D is what Integer.parseInt is given
+        ("P99999999999D", unreadable("99999999999")),
+        ("-1", "Cannot parse historyTimeToLive: negative value is not allowed"),
+        (None, TTL_MISSING),
+        ("", TTL_MISSING),
+    ],
+    ids=repr,
+)
+def test_a_history_time_to_live_the_engine_cannot_read_is_a_parse_exception(
+    client: FlaskClient, ttl: str | None, reason: str
+) -> None:
+    """The problem repeats its text (the engine appends its cause, which says the same) and is
+    placed at the end of the <process> start tag."""
+    attribute = "" if ttl is None else f'camunda:historyTimeToLive="{ttl}"'
+    content = ttl_process(attribute)
+    line, column = tag_end("<bpmn:process")(content.decode())
+    problem = f"{reason}: {reason}"
+
+    response = upload(client, {"ttl.bpmn": content})
+
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "type": "ParseException",
+        "message": parse_message(problem, "ttl.bpmn", line, column),
+        "code": 0,
+        "details": {
+            "ttl.bpmn": {
+                "errors": [
+                    {
+                        "message": problem,
+                        "line": line,
+                        "column": column,
+                        "mainElementId": "ttl",
+                        "\u0435lementIds": ["ttl"],
+                    }
+                ],
+                "warnings": [],
+            }
+        },
+    }
+    assert (line, column) == (
+        3,
+        len(f'  <bpmn:process id="ttl" isExecutable="true" {attribute}>') + 1,
+    )
+    assert count(client, "/deployment") == 0
 
 
 def test_one_broken_file_fails_the_whole_deployment(client: FlaskClient) -> None:

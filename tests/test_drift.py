@@ -7,9 +7,10 @@ import json
 import pytest
 
 from contracts import test_flows
+from contracts.case_run import CaseOutcome
 from contracts.casebook import load_cases
-from contracts.client import EngineClient
-from contracts.drift import drift_flows, main, open_target
+from contracts.client import EngineClient, EngineResponse
+from contracts.drift import Difference, compare, drift_flows, main, open_target
 from contracts.flow_drift import FLOWS
 from mockserver.app import default_spec
 
@@ -104,3 +105,44 @@ def test_every_divergence_has_a_case_so_its_engine_side_meets_the_engine() -> No
     divergences = set(default_spec().divergences)
     covered = {case.divergence for case in load_cases() if case.divergence}
     assert divergences and divergences <= covered
+
+
+def _outcome(status: int, content_type: str, text: str, instance_id: str) -> CaseOutcome:
+    (case,) = [c for c in load_cases() if c.id == "job-retries/cut-between-properties"]
+    response = EngineResponse(
+        status, {"Content-Type": content_type}, text.encode(), "POST", "/process-instance"
+    )
+    return CaseOutcome(case, response, {"instanceId": instance_id})
+
+
+def test_a_plain_text_answer_is_compared_whole_after_the_ids() -> None:
+    left = _outcome(400, "text/plain", "Unexpected end-of-input at a1 (column 14)", "a1")
+    same = _outcome(400, "text/plain", "Unexpected end-of-input at b2 (column 14)", "b2")
+    moved = _outcome(400, "text/plain", "Unexpected end-of-input at b2 (column 15)", "b2")
+
+    assert compare(left, same) == []
+    assert compare(left, moved) == [
+        Difference(
+            "body",
+            "Unexpected end-of-input at {instanceId} (column 14)",
+            "Unexpected end-of-input at {instanceId} (column 15)",
+        )
+    ]
+
+
+def test_the_engines_two_answers_to_an_unreadable_body_are_no_drift() -> None:
+    """Jersey picks Camunda's or Jackson's mapper at each engine start: either is the engine's."""
+    text = _outcome(400, "text/plain", "Unexpected end-of-input", "a1")
+    mapped = _outcome(
+        400,
+        "application/json",
+        json.dumps({"type": "InvalidRequestException", "message": "", "code": None}),
+        "b2",
+    )
+    assert compare(text, mapped) == []
+
+
+def test_two_different_texts_for_an_unreadable_body_are_drift() -> None:
+    one = _outcome(400, "text/plain", "Unexpected end-of-input", "a1")
+    other = _outcome(400, "text/plain", "Unrecognized token", "b2")
+    assert [difference.aspect for difference in compare(one, other)] == ["body"]

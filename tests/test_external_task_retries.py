@@ -114,6 +114,24 @@ def test_validation_rows(client: FlaskClient, arranged: Arranged, body: Body, me
     assert_error(post(client, body(arranged)), 400, IRE, message, None)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        lambda a: {"retries": 1, "processInstanceIds": [None]},
+        lambda a: {"retries": 1, "processInstanceIds": [a.instances[0], None]},
+        lambda a: {"retries": 1, "processInstanceIds": [None], "externalTaskIds": a.tasks},
+        lambda a: {"retries": -1, "processInstanceIds": [None], "externalTaskQuery": {}},
+    ],
+    ids=["only-null", "null-after-an-id", "with-task-ids", "before-negative-retries"],
+)
+def test_null_instance_id_fails_the_engines_task_query(
+    client: FlaskClient, arranged: Arranged, body: Body
+) -> None:
+    # After rows 1 and 2, the ids go to an external task query, which refuses a null: a 500.
+    response = post(client, body(arranged))
+    assert_error(response, 500, "NullValueException", "processInstanceIdIn contains null value", 0)
+
+
 # -- the batch ---------------------------------------------------------------------------
 
 

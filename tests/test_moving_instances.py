@@ -430,9 +430,8 @@ def test_the_timer_fires_when_the_clock_passes_its_due_date(client: FlaskClient)
     [
         ({"approved": {"value": True, "type": "Boolean"}}, True),
         ({"approved": {"value": False, "type": "Boolean"}}, False),
-        ({}, False),
     ],
-    ids=["condition-true", "condition-false-default-flow", "no-variable-default-flow"],
+    ids=["condition-true", "condition-false-default-flow"],
 )
 def test_exclusive_gateway_takes_the_true_condition_else_the_default_flow(
     client: FlaskClient, variables: dict[str, Any], archived: bool
@@ -450,6 +449,28 @@ def test_exclusive_gateway_takes_the_true_condition_else_the_default_flow(
         assert_running(client, instance["id"])
     else:
         assert_ended(client, instance["id"])
+
+
+def test_a_condition_on_a_missing_variable_fails_the_completion(client: FlaskClient) -> None:
+    """As on Camunda 7.24: the unknown identifier fails the condition (no default flow is
+    taken), and the task stays."""
+    deploy(client, "invoice.bpmn")
+    instance = start(client, "invoice")
+    (task,) = client.get(
+        f"{BASE}/task", query_string={"processInstanceId": instance["id"]}
+    ).get_json()
+
+    response = complete_task(client, instance["id"], "approveInvoice", variables={})
+
+    assert_error(
+        response,
+        500,
+        "RestException",
+        f"Cannot complete task {task['id']}: Unknown property used in expression: "
+        "${approved == true}. Cause: Cannot resolve identifier 'approved'",
+        0,
+    )
+    assert_running(client, instance["id"])
 
 
 def test_parallel_gateway_joins_both_branches_before_the_end(client: FlaskClient) -> None:

@@ -276,3 +276,47 @@ def test_divergence_entry_is_complete(entry: dict[str, Any]) -> None:
             assert answer["message"] is None or isinstance(answer["message"], str), side
             assert answer["code"] is None or isinstance(answer["code"], int), side
     assert entry["engine"] != entry["docs"]
+
+
+# -- reading a JSON body -----------------------------------------------------------------
+
+
+def json_body_operations() -> list[tuple[str, str, dict[str, Any]]]:
+    """The operations whose body the engine reads with Jackson."""
+    return [
+        (path, method, operation)
+        for path, method, operation in operations()
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "operation"),
+    json_body_operations(),
+    ids=[operation["operationId"] for _, _, operation in json_body_operations()],
+)
+def test_a_json_body_documents_its_parse_error_and_its_null_body(
+    path: str, method: str, operation: dict[str, Any]
+) -> None:
+    answer = operation["x-null-body"]
+    assert set(answer) == ANSWER_KEYS
+    # The validation table has the answer as a row, so the property tests accept it.
+    row = f"| {answer['type']} | `{answer['message']}` |"
+    status = f"**{answer['status']}**" if answer["status"] >= 500 else str(answer["status"])
+    assert f"| {status} {row}" in operation["description"]
+    assert str(answer["status"]) in operation["responses"]
+    parse_error = operation["responses"]["400"]["content"]["text/plain"]["schema"]
+    assert parse_error == {"$ref": "#/components/schemas/JsonParseMessage"}
+
+
+def test_engine_also_reads_only_names_properties_the_schema_leaves_out() -> None:
+    listing = {
+        name: schema["x-engine-also-reads"]
+        for name, schema in DOCUMENT["components"]["schemas"].items()
+        if "x-engine-also-reads" in schema
+    }
+    assert listing
+    for name, extra in listing.items():
+        properties = set(DOCUMENT["components"]["schemas"][name].get("properties", {}))
+        assert extra == sorted(set(extra)), name
+        assert not properties & set(extra), name

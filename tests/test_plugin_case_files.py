@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from contracts.case_run import run_case
 from contracts.casebook import CaseFileError, load_cases, parse_case_file
+from contracts.client import EngineClient
 
 ENDPOINTS = {
     "POST /process-instance/job-retries",
@@ -95,3 +97,50 @@ def test_a_success_needs_the_batch_it_expects() -> None:
 def test_a_file_that_is_not_yaml_is_refused() -> None:
     with pytest.raises(CaseFileError, match=r"x\.yaml: not YAML"):
         parse_case_file("x.yaml", "cases: [")
+
+
+TEXT_CASE = """
+endpoint: POST /process-instance/job-retries
+path: /process-instance/job-retries
+cases:
+  - name: cut-short
+    request: {raw: '{"retries": 1'}
+    expect: {status: 400, textPattern: 'Unexpected end-of-input: .*column: 14\\]'}
+"""
+
+
+def test_a_plain_text_answer_reads_into_a_case() -> None:
+    (case,) = parse_case_file("job-retries.yaml", TEXT_CASE)
+
+    expected = case.expected("engine")
+    assert expected.media_type == "text/plain"
+    assert expected.describe().startswith("400 text/plain matching /Unexpected end-of-input")
+
+
+@pytest.mark.parametrize(
+    "expect",
+    [
+        "{status: 400, text: x, type: InvalidRequestException}",
+        "{status: 400, text: x, textPattern: x}",
+        "{status: 400, text: x, code: null}",
+        "{status: 200, text: x, batch: {type: set-job-retries, items: 1}}",
+    ],
+)
+def test_a_plain_text_answer_has_no_error_fields(expect: str) -> None:
+    broken = TEXT_CASE.replace(
+        "{status: 400, textPattern: 'Unexpected end-of-input: .*column: 14\\]'}", expect
+    )
+
+    with pytest.raises(CaseFileError, match="at cases/0/expect"):
+        parse_case_file("job-retries.yaml", broken)
+
+
+def test_an_empty_content_type_sends_none() -> None:
+    (case,) = parse_case_file(
+        "job-retries.yaml",
+        MINIMAL.replace("request: {json: {retries: null}}", "request: {raw: '', contentType: ''}"),
+    )
+
+    outcome = run_case(EngineClient.for_mock(), case)
+    # No Content-Type and no content: the resource gets no request object at all.
+    assert outcome.response.json()["message"] == "setJobRetriesDto is null"

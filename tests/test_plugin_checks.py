@@ -113,3 +113,28 @@ def test_a_message_pattern_must_match_the_whole_message() -> None:
 
     assert meets(matching, expected, BatchSettings())
     assert not meets(prefixed, expected, BatchSettings())
+
+
+PARSE_ERROR = "Unexpected character ('}' (code 125)): was expecting double-quote\n at [line: 1]"
+
+
+def text_answer(status: int, text: str, content_type: str = "text/plain") -> EngineResponse:
+    return EngineResponse(status, {"Content-Type": content_type}, text.encode(), "POST", "/x")
+
+
+def test_a_plain_text_answer_is_checked_as_text() -> None:
+    exact = Expectation(400, text=PARSE_ERROR)
+    pattern = Expectation(400, text_pattern=r"Unexpected character .*line: 1\]")
+
+    check_answer(text_answer(400, PARSE_ERROR), exact, BatchSettings())
+    check_answer(text_answer(400, PARSE_ERROR), pattern, BatchSettings())
+    assert failed_check(text_answer(400, PARSE_ERROR + " "), exact) == "error-text"
+    assert failed_check(text_answer(400, "x" + PARSE_ERROR), pattern) == "error-text"
+
+
+def test_json_and_text_answers_must_declare_their_media_type() -> None:
+    json_error = answer(400, {"type": "X", "message": "", "code": None})
+
+    assert failed_check(json_error, Expectation(400, text=PARSE_ERROR)) == "content-type"
+    as_text = text_answer(400, json.dumps({"type": "InvalidRequestException"}))
+    assert failed_check(as_text, RETRIES_NULL) == "content-type"

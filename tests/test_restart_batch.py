@@ -176,7 +176,8 @@ def test_missing_instructions_is_a_null_pointer_exception(
     client: FlaskClient, arranged: Arranged, body: Body, deployed: bool
 ) -> None:
     path = restart_path(arranged.definition if deployed else "invoice:7:nope")
-    assert_error(post(client, path, body(arranged)), 500, "NullPointerException", None, None)
+    message = 'Cannot invoke "java.util.List.iterator()" because "this.instructions" is null'
+    assert_error(post(client, path, body(arranged)), 500, "NullPointerException", message, None)
 
 
 @pytest.mark.parametrize(

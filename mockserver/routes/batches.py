@@ -30,8 +30,9 @@ def _unable(action: str, batch_id: str, historic: bool = False) -> CamundaError:
 @blueprint.get("/batch")
 def list_batches() -> ResponseReturnValue:
     engine = current_engine()
+    window = params.paging(request.args)
     with engine.store.lock:
-        batches = params.page(select_batches(engine.store, request.args), request.args)
+        batches = params.page(select_batches(engine.store, request.args), window)
         return jsonify([b.to_json() for b in batches])
 
 
@@ -45,10 +46,9 @@ def count_batches() -> ResponseReturnValue:
 @blueprint.get("/batch/statistics")
 def batch_statistics() -> ResponseReturnValue:
     engine = current_engine()
+    window = params.paging(request.args)
     with engine.store.lock:
-        return jsonify(
-            params.page(select_batch_statistics(engine.store, request.args), request.args)
-        )
+        return jsonify(params.page(select_batch_statistics(engine.store, request.args), window))
 
 
 @blueprint.get("/batch/statistics/count")
@@ -92,8 +92,9 @@ def delete_batch(batch_id: str) -> ResponseReturnValue:
 @blueprint.get("/history/batch")
 def list_historic_batches() -> ResponseReturnValue:
     engine = current_engine()
+    window = params.paging(request.args)
     with engine.store.lock:
-        batches = params.page(select_historic_batches(engine.store, request.args), request.args)
+        batches = params.page(select_historic_batches(engine.store, request.args), window)
         return jsonify([b.to_historic_json() for b in batches])
 
 

@@ -13,6 +13,8 @@ from ..limits import declared_length
 from ..spec import unsupported_media_type
 
 EXTENSION_KEY = "camunda_mock"
+# The Content-Type values for which Camunda's EmptyBodyFilter replaces an empty body by "{}".
+EMPTY_BODY_FILTER = re.compile(r"application/json(;.*)?\Z", re.IGNORECASE)
 
 # Each collection's id segment, excluding the literal paths beside it (see ResourceIdConverter).
 BATCH_ID = '<id("count", "statistics"):batch_id>'
@@ -32,17 +34,22 @@ def current_engine() -> MockEngine:
 
 
 def json_body(operation_id: str) -> dict[str, Any]:
-    """The request body mapped as the engine maps it, or the engine's 415 / 400."""
-    # The plain header is the usual case; parsing it (parameters, case) only when it is not.
-    plain = request.environ.get("CONTENT_TYPE") == "application/json"
-    if not plain and request.mimetype != "application/json":
-        raise unsupported_media_type()
+    """The request body mapped as the engine maps it, or the engine's 415 / 400 / 500."""
+    spec = current_engine().spec
+    content_type = request.environ.get("CONTENT_TYPE", "")
     length = declared_length(request)  # the limits hook refused one over the limit already
+    # The plain header is the usual case; parsing it (parameters, case) only when it is not.
+    if content_type != "application/json" and request.mimetype != "application/json":
+        if content_type or length or "HTTP_TRANSFER_ENCODING" in request.environ:
+            raise unsupported_media_type()
+        return spec.read_body(operation_id, None)  # no entity: JAX-RS passes the resource null
     if length is None:  # a chunked body: werkzeug counts it against the limit as it streams
         raw = request.get_data(cache=False)
     else:  # the server has the whole body by now; werkzeug's stream wrapper costs more
         raw = request.environ["wsgi.input"].read(length)
-    return current_engine().spec.read_body(operation_id, raw)
+    if not raw and (content_type == "application/json" or EMPTY_BODY_FILTER.match(content_type)):
+        raw = b"{}"  # Camunda's EmptyBodyFilter: an empty JSON body is read as an empty object
+    return spec.read_body(operation_id, raw)
 
 
 def self_link(path: str) -> dict[str, str]:

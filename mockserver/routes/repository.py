@@ -84,8 +84,9 @@ def _deployments() -> list:
 
 @blueprint.get("/deployment")
 def list_deployments() -> ResponseReturnValue:
+    window = params.paging(request.args)
     with current_engine().store.lock:
-        return jsonify([d.to_json() for d in params.page(_deployments(), request.args)])
+        return jsonify([d.to_json() for d in params.page(_deployments(), window)])
 
 
 @blueprint.get("/deployment/count")
@@ -104,7 +105,7 @@ def get_deployment(deployment_id: str) -> ResponseReturnValue:
 @blueprint.delete(f"/deployment/{DEPLOYMENT_ID}")
 def delete_deployment(deployment_id: str) -> ResponseReturnValue:
     engine = current_engine()
-    cascade = params.jaxrs_flag(request.args, "cascade")
+    cascade = params.exact_true(request.args, "cascade")
     with engine.store.lock:
         engine.repository.delete_deployment(deployment_id, cascade)
     return "", 204
@@ -113,8 +114,9 @@ def delete_deployment(deployment_id: str) -> ResponseReturnValue:
 @blueprint.get("/process-definition")
 def list_definitions() -> ResponseReturnValue:
     engine = current_engine()
+    window = params.paging(request.args)
     with engine.store.lock:
-        selected = params.page(select_definitions(engine.store, request.args), request.args)
+        selected = params.page(select_definitions(engine.store, request.args), window)
         return jsonify([d.to_json() for d in selected])
 
 

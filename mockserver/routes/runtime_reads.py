@@ -24,8 +24,9 @@ blueprint = Blueprint("runtime_reads", __name__)
 
 def _list(select: Callable[[], list], to_json: Callable[[Any], dict]) -> ResponseReturnValue:
     engine = current_engine()
+    window = params.paging(request.args)  # JAX-RS converts these before the engine reads a filter
     with engine.store.lock:
-        return jsonify([to_json(item) for item in params.page(select(), request.args)])
+        return jsonify([to_json(item) for item in params.page(select(), window)])
 
 
 def _count(select: Callable[[], list]) -> ResponseReturnValue:
@@ -44,7 +45,8 @@ def _query(schema_name: str) -> dict[str, Any]:
             "ExternalTaskQueryDto": "queryExternalTasks",
         }[schema_name]
         return json_body(operation)
-    return resource_queries.dto_from_args(request.args, spec.resolve(spec.schema(schema_name)))
+    schema = spec.resolve(spec.schema(schema_name))
+    return resource_queries.dto_from_args(request.args, schema, spec.resolve)
 
 
 # -- process instances -------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Moving instances on: user tasks, the external task worker API, variables, deletion."""
+"""Moving instances on: user tasks, the external task worker API, variables, suspension,
+deletion."""
 
 from __future__ import annotations
 
@@ -70,6 +71,16 @@ def delete_process_instance(instance_id: str) -> ResponseReturnValue:
     engine = current_engine()
     with engine.store.lock:
         engine.commands.delete_instance(instance_id)
+    return "", 204
+
+
+@blueprint.put(f"/process-instance/{INSTANCE_ID}/suspended")
+def set_process_instance_suspended(instance_id: str) -> ResponseReturnValue:
+    """Suspend (``suspended: true``) or activate the instance; missing or null activates."""
+    engine = current_engine()
+    suspended = bool(json_body("updateProcessInstanceSuspensionState").get("suspended"))
+    with engine.store.lock:
+        engine.commands.set_instance_suspended(instance_id, suspended)
     return "", 204
 
 
