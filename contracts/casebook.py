@@ -23,6 +23,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from mockserver.app import default_spec
+from mockserver.engine_versions import version_key
 
 CASES_PACKAGE = "contracts"
 CASES_DIR = "cases"
@@ -134,14 +135,22 @@ class Case:
     arrange: Arrangement = field(default_factory=Arrangement)
     divergence: str | None = None
     about: str = ""
+    # Where older releases answer otherwise: (the first release with the answer above, the
+    # answer of the releases before it).
+    before: tuple[str, Expectation] | None = None
 
     @property
     def id(self) -> str:
         """The test id: the case name under its endpoint file, ``job-retries/retries-null``."""
         return f"{self.group}/{self.name}"
 
-    def expected(self, profile: str) -> Expectation:
-        """The answer that conforms under ``profile`` (``engine`` or ``docs``)."""
+    def expected(self, profile: str, version: str | None = None) -> Expectation:
+        """The answer that conforms under ``profile`` (``engine`` or ``docs``) on the target's
+        release ``version`` (``None``: the newest)."""
+        if self.before is not None and version is not None:
+            since, earlier = self.before
+            if version_key(version) < version_key(since):
+                return earlier
         return self.expectations.get(profile) or self.expectations["any"]
 
     def other_side(self, profile: str) -> tuple[str, Expectation] | None:
@@ -214,7 +223,9 @@ def _case(group: str, document: dict[str, Any], raw: dict[str, Any]) -> Case:
     else:
         expectations = {"any": _expectation(expect)}
     arrange = raw.get("arrange", {})
+    before = raw.get("before")
     return Case(
+        before=(before["version"], _expectation(before["expect"])) if before else None,
         name=raw["name"],
         group=group,
         endpoint=document["endpoint"],

@@ -212,6 +212,17 @@ def batch_settings(request: pytest.FixtureRequest) -> BatchSettings:
 
 
 @pytest.fixture(scope="session")
+def engine_version(engine_client: EngineClient) -> str | None:
+    """The target's Camunda release (``GET /version``); cases expect that release's answer
+    where releases differ. ``None`` when the target does not say: the newest is expected."""
+    answer = engine_client.get("/version")
+    if answer.status != 200:
+        return None
+    version = answer.json().get("version")
+    return version if isinstance(version, str) else None
+
+
+@pytest.fixture(scope="session")
 def engine_client(
     request: pytest.FixtureRequest, engine_profile: str, batch_settings: BatchSettings
 ) -> EngineClient:

@@ -13,7 +13,9 @@ request is sent, :class:`OwnData` rewrites it:
 
 Then it counts each query of a batch call with the matching ``/count`` call: a selection
 counting more than the suite's own data is refused, not sent (:meth:`OwnData.refusal`). Reads
-are sent as generated: reading acts on nothing.
+are sent as generated: reading acts on nothing. A path the engine's servlet container (Tomcat)
+answers itself (one with a backslash) is not sent either: it would test the container, not the
+API.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ def test_case(
     case: Case,
     engine_client: EngineClient,
     engine_profile: str,
+    engine_version: str | None,
     batch_settings: BatchSettings,
     request: pytest.FixtureRequest,
 ) -> None:
@@ -31,7 +32,8 @@ def test_case(
     properties.append(("endpoint", case.endpoint))
     outcome = run_case(engine_client, case)
     try:
-        check_answer(outcome.response, case.expected(engine_profile), batch_settings)
+        expected = case.expected(engine_profile, engine_version)
+        check_answer(outcome.response, expected, batch_settings)
     except ContractViolation as broken:
         other = case.other_side(engine_profile)
         if other is not None and meets(outcome.response, other[1], batch_settings):

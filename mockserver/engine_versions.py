@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 ENGINE_VERSIONS = ("7.20.0", "7.21.0", "7.22.0", "7.23.0", "7.24.0")
 DEFAULT_ENGINE_VERSION = "7.24.0"
 
 
 def version_key(version: str) -> tuple[int, ...]:
-    """``"7.22.0"`` as ``(7, 22, 0)``, for comparing releases."""
-    return tuple(int(part) for part in version.split("."))
+    """``"7.22.0"`` as ``(7, 22, 0)``, for comparing releases (a suffix such as ``-ee`` is
+    left out)."""
+    return tuple(int(part) for part in re.findall(r"\d+", version.split("-")[0]))
 
 
 def at_least(version: str, release: str) -> bool:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from contracts.arrange import USER_TASK_ACTIVITY, Scenario
+from contracts.case_run import run_case
+from contracts.casebook import load_cases
+from contracts.checks import BatchSettings, check_answer
 from contracts.client import EngineClient
 from mockserver import MockConfig
 
@@ -58,3 +61,12 @@ def test_a_modification_selects_by_historic_query_from_7_22_on(version: str, sta
         }
     else:
         assert answer.json()["totalJobs"] == 2
+
+
+@pytest.mark.parametrize("version", ["7.21.0", "7.24.0"])
+def test_the_suite_expects_the_answer_of_the_targets_release(version: str) -> None:
+    case = next(c for c in load_cases() if c.id == "modification-execute-async/by-historic-query")
+    client = EngineClient.for_mock(engine_version=version)
+    expected = case.expected("engine", client.get("/version").json()["version"])
+    assert expected.status == (400 if version == "7.21.0" else 200)
+    check_answer(run_case(client, case).response, expected, BatchSettings())
