@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 import re
 import subprocess
@@ -293,3 +294,71 @@ def test_a_bad_state_file_stops_the_start_with_exit_code_2(tmp_path: Path) -> No
     assert result.stderr.strip() == (
         f"camunda-batch-mock: --state {path}: state.version: this mock reads version 1, not 2"
     )
+
+
+LISTENED = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    b'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://x">'
+    b'<bpmn:process id="listened" isExecutable="true" camunda:historyTimeToLive="1">'
+    b'<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="w"/>'
+    b'<bpmn:serviceTask id="w" camunda:asyncBefore="true" camunda:expression="${x + 1}" '
+    b'camunda:resultVariable="y"><bpmn:extensionElements><camunda:failedJobRetryTimeCycle>'
+    b"R5/PT10M</camunda:failedJobRetryTimeCycle></bpmn:extensionElements></bpmn:serviceTask>"
+    b'<bpmn:sequenceFlow id="f2" sourceRef="w" targetRef="ut">'
+    b"<bpmn:conditionExpression>${y > 1}</bpmn:conditionExpression></bpmn:sequenceFlow>"
+    b'<bpmn:userTask id="ut" name="Pack"><bpmn:extensionElements>'
+    b'<camunda:taskListener event="complete" '
+    b"expression=\"${task.setVariable('done', task.name)}\"/>"
+    b'<camunda:executionListener event="end" '
+    b"expression=\"${execution.setVariable('left', execution.eventName)}\"/>"
+    b"</bpmn:extensionElements></bpmn:userTask>"
+    b'<bpmn:sequenceFlow id="f3" sourceRef="ut" targetRef="next"/><bpmn:userTask id="next"/>'
+    b"</bpmn:process></bpmn:definitions>"
+)
+
+
+def _deploy_listened(client: FlaskClient) -> None:
+    deployed = client.post(
+        f"{BASE}/deployment/create",
+        data={"listened.bpmn": (io.BytesIO(LISTENED), "listened.bpmn")},
+        content_type="multipart/form-data",
+    )
+    assert deployed.status_code == 200, deployed.get_json()
+
+
+def test_delegates_listeners_and_retry_cycles_survive_a_round_trip() -> None:
+    """An imported definition runs its expression, condition, listeners and retry cycle."""
+    client = make_app().test_client()
+    _deploy_listened(client)
+    state = _state(client)
+    other = make_app().test_client()
+    assert other.put("/mock-api/state", json=state).status_code == 204
+    assert _state(other) == state
+
+    start = f"{BASE}/process-definition/key/listened/start"
+    instance = other.post(start, json={"variables": {"x": {"value": 1}}}).get_json()["id"]
+    (job,) = other.get(f"{BASE}/job?processInstanceId={instance}").get_json()
+    assert job["retries"] == 5  # the cycle's retries
+    assert other.post("/mock-api/jobs/run-due").get_json() == {"executed": 1}
+    (task,) = other.get(f"{BASE}/task?processInstanceId={instance}").get_json()
+    assert task["taskDefinitionKey"] == "ut"  # the condition held
+    assert other.post(f"{BASE}/task/{task['id']}/complete", json={}).status_code == 204
+
+    def value(name: str) -> Any:
+        url = f"{BASE}/process-instance/{instance}/variables/{name}"
+        return other.get(url).get_json()["value"]
+
+    assert (value("y"), value("done"), value("left")) == (2, "Pack", "end")
+
+
+def test_an_expression_the_mock_cannot_parse_is_refused_at_import() -> None:
+    client = make_app().test_client()
+    _deploy_listened(client)
+    state = _state(client)
+    (definition,) = state["definitions"]
+    (flow,) = [f for f in definition["flows"] if f["condition"]]
+    flow["condition"] = "${y >}"
+
+    with pytest.raises(SnapshotError, match="condition: Error parsing"):
+        load_state(state)
