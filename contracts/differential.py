@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import re
 import shlex
 import sys
 from collections import Counter
@@ -35,12 +34,13 @@ import schemathesis
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from .arrange import Scenario, SelectionTooWide, require_selection
+from .arrange import SelectionTooWide
+from .checks import other_unreadable_form
 from .client import DEFAULT_TIMEOUT, EngineClient, EngineResponse
 from .drift import open_target
 from .engine_answers import DOCUMENT, OPERATIONS
-from .flows import discard_batch, read_json
-from .scoping import QUERY_COUNTS, OwnData
+from .flow_drift import ENGINE_TIME, UUID
+from .scoping import OwnData, arranged_own_data, prepared_request
 
 DEFAULT_REQUESTS = 200
 # The mock in process has no URL; its requests show as the served mock's default address, so
@@ -53,8 +53,6 @@ FUZZED_TAGS = frozenset({"Batch operations", "Batch", "Historic batch"})
 FUZZED_OPERATIONS = tuple(
     sorted(op_id for op_id, op in OPERATIONS.items() if FUZZED_TAGS & set(op.get("tags", [])))
 )
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-ENGINE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d{4}|Z)?")
 
 
 @dataclass(frozen=True)
@@ -72,26 +70,6 @@ class Answer:
         if self.media == "text":
             return f"{self.status} text: {self.message!r}"
         return f"{self.status} {self.media}"
-
-
-def unreadable_body(answer: Answer) -> bool:
-    """A 400 for a body Jackson could not read: the engine answers it in one of two forms."""
-    empty_message = answer.error_type == "InvalidRequestException" and answer.message == ""
-    return answer.status == 400 and (answer.media == "text" or empty_message)
-
-
-def same_answer(left: Answer, right: Answer) -> bool:
-    """Equal, or both an unreadable-body 400 where at most one side shows Jackson's text.
-
-    The engine registers two exception mappers for Jackson's errors (Camunda's, answering
-    ``InvalidRequestException`` with an empty message, and Jackson's own, answering its message
-    as text) and Jersey picks one of them at each start of the engine: so either form is the
-    engine's answer. Two texts must be the same text.
-    """
-    if left == right:
-        return True
-    both_text = left.media == right.media == "text"
-    return unreadable_body(left) and unreadable_body(right) and not both_text
 
 
 @dataclass(frozen=True)
@@ -199,38 +177,16 @@ class Side:
 
 @contextmanager
 def arranged_side(client: EngineClient) -> Iterator[Side]:
-    """The fuzzed data on one target: a scenario, its external tasks; removed afterwards."""
-    with Scenario(client) as scenario:
-        scenario.start(INSTANCES)
-        own = OwnData(scenario, [])
-        for count_path in QUERY_COUNTS.values():
-            require_selection(client, count_path, own.scope_query(), INSTANCES)
-        tasks = read_json(
-            client, "/external-task", "arrange", processDefinitionId=scenario.definition_id
-        )
-        # In the order of their instances, so that both sides pick the same task for an index.
-        tasks.sort(key=lambda task: scenario.instance_ids.index(task["processInstanceId"]))
-        own.external_task_ids = [task["id"] for task in tasks]
-        try:
-            yield Side(client, own)
-        finally:
-            for batch_id in own.batch_ids:
-                discard_batch(client, batch_id)
+    """The fuzzed data on one target (see :func:`arranged_own_data`)."""
+    with arranged_own_data(client, INSTANCES) as own:
+        yield Side(client, own)
 
 
 def _prepared(side: Side, case: schemathesis.Case) -> Request:
     base = side.client.base_url
     if not base.startswith(("http://", "https://")):
         base = SERVED_MOCK + base
-    kwargs = case.as_transport_kwargs(base_url=base)
-    prepared = requests.Request(
-        method=kwargs["method"],
-        url=kwargs["url"],
-        headers=kwargs.get("headers"),
-        params=kwargs.get("params"),
-        json=kwargs.get("json"),
-        data=kwargs.get("data"),
-    ).prepare()
+    prepared = prepared_request(case, base)
     body = prepared.body.encode("utf-8") if isinstance(prepared.body, str) else prepared.body
     return Request(str(prepared.method), str(prepared.url), dict(prepared.headers), body)
 
@@ -267,13 +223,14 @@ def compare_one(
         prepared.append(_prepared(side, case))
     case.body, case.path_parameters = body, path
     sides = (left, right)
-    answers = []
+    responses = []
     for side, request in zip(sides, prepared, strict=True):
         response = _send(side, request)
         _remember_batch(side, op_id, response)
-        answers.append(side.answer(response))
+        responses.append(response)
+    answers = [side.answer(response) for side, response in zip(sides, responses, strict=True)]
     report.sent[op_id] += 1
-    if not same_answer(*answers):
+    if answers[0] != answers[1] and not other_unreadable_form(*responses):
         report.differences.append(FuzzDifference(op_id, *answers, *prepared))
 
 

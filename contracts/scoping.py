@@ -21,14 +21,19 @@ API.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import requests
 import schemathesis
 from schemathesis.core.parameters import ParameterLocation
 
-from .arrange import Scenario
+from .arrange import Scenario, require_selection
+from .client import EngineClient
 from .engine_answers import container_refuses_path, operation_id
+from .flows import discard_batch, read_json
 
 # Explicit id lists in batch bodies, and where their ids come from.
 INSTANCE_ID_LISTS = ("processInstances", "processInstanceIds")
@@ -152,3 +157,42 @@ def _own_ids(value: Any, own: list[str]) -> Any:
     if not isinstance(value, list):
         return value
     return [own[i % len(own)] if isinstance(v, SCALARS) else v for i, v in enumerate(value)]
+
+
+@contextmanager
+def arranged_own_data(client: EngineClient, instances: int) -> Iterator[OwnData]:
+    """The data generated requests are scoped to: a scenario of ``instances``, its external
+    tasks (in the order of their instances), and the batches made; removed afterwards.
+
+    Each count call is checked to narrow to the scenario first: a target that ignored the
+    ``processDefinitionId`` filter would make every scoped selection reach everybody's data.
+    """
+    with Scenario(client) as scenario:
+        scenario.start(instances)
+        own = OwnData(scenario, [])
+        for count_path in QUERY_COUNTS.values():
+            require_selection(client, count_path, own.scope_query(), instances)
+        tasks = read_json(
+            client, "/external-task", "arrange", processDefinitionId=scenario.definition_id
+        )
+        # In instance order, so that two targets pick the same task for the same index.
+        tasks.sort(key=lambda task: scenario.instance_ids.index(task["processInstanceId"]))
+        own.external_task_ids = [task["id"] for task in tasks]
+        try:
+            yield own
+        finally:
+            for batch_id in own.batch_ids:
+                discard_batch(client, batch_id)
+
+
+def prepared_request(case: schemathesis.Case, base_url: str) -> requests.PreparedRequest:
+    """A generated case as the HTTP request it stands for, against ``base_url``."""
+    kwargs = case.as_transport_kwargs(base_url=base_url)
+    return requests.Request(
+        method=kwargs["method"],
+        url=kwargs["url"],
+        headers=kwargs.get("headers"),
+        params=kwargs.get("params"),
+        json=kwargs.get("json"),
+        data=kwargs.get("data"),
+    ).prepare()

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import hypothesis
 import pytest
-import requests
 import schemathesis
 from schemathesis.checks import (
     content_type_conformance,
@@ -35,7 +33,6 @@ from schemathesis.checks import (
 from schemathesis.core.failures import AcceptedNegativeData, FailureGroup
 from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 
-from .arrange import Scenario, require_selection
 from .client import EngineClient
 from .engine_answers import (
     DOCUMENT,
@@ -44,9 +41,9 @@ from .engine_answers import (
     operation_id,
     server_error_check,
 )
-from .flows import discard_batch, read_json
+from .flows import read_json
 from .plugin import GENERATION
-from .scoping import QUERY_COUNTS, OwnData
+from .scoping import OwnData, arranged_own_data, prepared_request
 
 BATCH_OPERATIONS = frozenset(
     op_id for op_id, op in OPERATIONS.items() if "Batch operations" in op.get("tags", [])
@@ -107,33 +104,10 @@ def unless_the_engine_accepts_it_too(
     return not (accepted and engine_accepts(case, response, GENERATION.profile))
 
 
-@contextmanager
-def arranged_own_data(client: EngineClient) -> Iterator[OwnData]:
-    """The suite's data for generated requests: a scenario, its external tasks, its batches.
-
-    Each count call is checked to narrow to the scenario first: a target that ignored the
-    ``processDefinitionId`` filter would make every scoped selection reach everybody's data.
-    """
-    with Scenario(client) as scenario:
-        scenario.start(INSTANCES)
-        own = OwnData(scenario, [])
-        for count_path in QUERY_COUNTS.values():
-            require_selection(client, count_path, own.scope_query(), INSTANCES)
-        tasks = read_json(
-            client, "/external-task", "arrange", processDefinitionId=scenario.definition_id
-        )
-        own.external_task_ids = [task["id"] for task in tasks]
-        try:
-            yield own
-        finally:
-            for batch_id in own.batch_ids:
-                discard_batch(client, batch_id)
-
-
 @pytest.fixture(scope="module")
 def own_data(engine_client: EngineClient) -> Iterator[OwnData]:
     """Shared by the generated requests of every operation (arranging costs a few calls)."""
-    with arranged_own_data(engine_client) as own:
+    with arranged_own_data(engine_client, INSTANCES) as own:
         yield own
 
 
@@ -141,7 +115,7 @@ def own_data(engine_client: EngineClient) -> Iterator[OwnData]:
 def fresh_own_data(engine_client: EngineClient) -> Iterator[OwnData]:
     """Data of its own: on a live engine the batches of earlier tests may have run, and
     cancelled or suspended the shared scenario's instances."""
-    with arranged_own_data(engine_client) as own:
+    with arranged_own_data(engine_client, INSTANCES) as own:
         yield own
 
 
@@ -154,15 +128,7 @@ def base_url(client: EngineClient) -> str:
 
 def send(client: EngineClient, case: schemathesis.Case) -> schemathesis.Response:
     """Send a generated case through the suite's client; the answer as schemathesis reads it."""
-    kwargs = case.as_transport_kwargs(base_url=base_url(client))
-    request = requests.Request(
-        method=kwargs["method"],
-        url=kwargs["url"],
-        headers=kwargs.get("headers"),
-        params=kwargs.get("params"),
-        json=kwargs.get("json"),
-        data=kwargs.get("data"),
-    ).prepare()
+    request = prepared_request(case, base_url(client))
     answer = client.send(
         request.method, request.url, headers=dict(request.headers), data=request.body
     )
