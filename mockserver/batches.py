@@ -84,7 +84,8 @@ class BatchStarter:
         query = body.get("processInstanceQuery")
         if not ids and query is None:
             raise self.profile.error("job-retries-no-selection")
-        instance_ids = set(ids)
+        # A null id names no instance; it must not reach the batches' own jobs, which have none.
+        instance_ids: set[str | None] = set(ids) - {None}
         if query is not None:
             instance_ids.update(i.id for i in select_process_instances(self.store, query))
         jobs = self.store.jobs_of_instances(instance_ids)

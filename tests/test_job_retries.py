@@ -208,6 +208,18 @@ def test_total_jobs_counts_the_jobs_of_the_selected_instances(
     assert created(post(client, {"retries": 1, **selection(arranged)})) == expected
 
 
+def test_a_null_instance_id_selects_no_job_not_even_a_batch_job(
+    client: FlaskClient, arranged: Arranged
+) -> None:
+    # Another batch's seed job belongs to no instance: a null id must not select it
+    # (measured on 7.24.0: [null] is "jobIds is empty", [id, null] the id's jobs only).
+    assert created(post(client, {"retries": 1, "processInstances": [arranged.one_job]})) == 1
+    nothing = post(client, {"retries": 1, "processInstances": [None]})
+    assert_error(nothing, 400, IRE, "jobIds is empty", None)
+    selected = {"retries": 1, "processInstances": [arranged.three_jobs, None]}
+    assert created(post(client, selected)) == 3
+
+
 def test_every_job_kind_counts_suspended_ones_too(
     client: FlaskClient, engine: MockEngine, deploy: Callable, start: Callable
 ) -> None:
