@@ -6,8 +6,8 @@ strings into integer fields (floats truncated, ``int32``/``int64`` ranges enforc
 (0 is false) and ``true``/``True``/``TRUE`` (and their false) into booleans; an integer into a
 date field as milliseconds since 1970; a blank text, or ``null`` as text, as null into any of
 these; scalars into string fields as their JSON text (``1.50`` stays ``"1.50"``); and date
-strings read as the engine's lenient ``SimpleDateFormat`` reads them. Values of the wrong JSON type are left as they are, for the
-mapping check to reject.
+strings read as the engine's lenient ``SimpleDateFormat`` reads them. Values of the wrong JSON
+type are left as they are, for the mapping check to reject.
 
 Compiling walks the schema once; reading a body then only calls the prepared functions
 instead of looking up ``$ref``, ``type`` and ``properties`` for every value.

@@ -26,9 +26,11 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any, NoReturn, Protocol
 
-SOURCE = "REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled)"
+from .engine_versions import DEFAULT_ENGINE_VERSION, at_least
+
 VALID_VALUES = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
 MAX_DEPTH = 1000
 MAX_NUMBER_LENGTH = 1000
@@ -36,11 +38,37 @@ MAX_NAME_BYTES = 50000
 MAX_ERROR_TOKEN = 256  # the longest token an "Unrecognized token" message quotes
 
 
+@dataclass(frozen=True)
+class Locations:
+    """How the engine's Jackson release writes where in the body an error is."""
+
+    source: str
+    # Jackson before 2.16 puts the column of an unexpected character after it, not at it.
+    column_after_unexpected: bool
+
+    def at(self, line: int, column: int) -> str:
+        """Jackson's description of a place in the body."""
+        return f"[Source: {self.source}; line: {line}, column: {column}]"
+
+
+# Jackson 2.16 and later (Camunda 7.22.0 and later), and the 2.15 of Camunda 7.20 and 7.21,
+# as measured on those engines.
+LOCATIONS = Locations("REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled)", False)
+LOCATIONS_BEFORE_2_16 = Locations(
+    "(org.glassfish.jersey.message.internal.ReaderInterceptorExecutor$UnCloseableInputStream)", True
+)
+
+
+def locations_of(engine_version: str) -> Locations:
+    """The location style of the Jackson that the Camunda release ``engine_version`` ships."""
+    return LOCATIONS if at_least(engine_version, "7.22.0") else LOCATIONS_BEFORE_2_16
+
+
 class JsonParseError(Exception):
     """Jackson's ``JsonParseException``: ``text`` is its message, the location appended."""
 
-    def __init__(self, message: str, line: int, column: int) -> None:
-        self.text = f"{message}\n at {location(line, column)}"
+    def __init__(self, message: str, location: str) -> None:
+        self.text = f"{message}\n at {location}"
         super().__init__(self.text)
 
 
@@ -113,13 +141,11 @@ def json_float(text: str) -> float:
     return value
 
 
-def location(line: int, column: int) -> str:
-    """Jackson's description of a place in the body."""
-    return f"[Source: {SOURCE}; line: {line}, column: {column}]"
-
-
-def read(raw: bytes, dto: Dto) -> dict[str, Any] | None:
+def read(
+    raw: bytes, dto: Dto, engine_version: str = DEFAULT_ENGINE_VERSION
+) -> dict[str, Any] | None:
     """The body as Jackson maps it: its object, or None for a null DTO (empty or ``null``).
+    Error locations are written as the Jackson of Camunda ``engine_version`` writes them.
 
     Raises :class:`JsonParseError`, :class:`MappingFailure`, :class:`StreamConstraintError` or
     :class:`EncodingError`. Properties of a returned object are not checked by ``dto`` yet;
@@ -130,7 +156,7 @@ def read(raw: bytes, dto: Dto) -> dict[str, Any] | None:
     try:
         value = _quick(raw)
     except _Unsure:
-        return _Scanner(raw, dto).body()
+        return _Scanner(raw, dto, locations_of(engine_version)).body()
     if value is None or isinstance(value, dict):
         return value
     raise MappingFailure(f"the body must be a JSON object, not a JSON {type(value).__name__}")
@@ -319,10 +345,11 @@ class _Scanner:
     is the parser's current token: messages about a premature end name it.
     """
 
-    def __init__(self, data: bytes, dto: Dto) -> None:
+    def __init__(self, data: bytes, dto: Dto, locations: Locations = LOCATIONS) -> None:
         self.data = data
         self.end = len(data)
         self.dto = dto
+        self.locations = locations
         # A UTF-8 byte order mark is skipped, but its bytes count in the columns.
         self.ptr = 3 if self.end >= 4 and data.startswith(b"\xef\xbb\xbf") else 0
         self.line = 1
@@ -518,7 +545,7 @@ class _Scanner:
         expected = "}" if context.kind == OBJECT else "]"
         self._fail_before(
             f"Unexpected close marker '{chr(closer)}': expected '{expected}' (for "
-            f"{context.kind} starting at {location(context.line, context.column)})"
+            f"{context.kind} starting at {self.locations.at(context.line, context.column)})"
         )
 
     # -- white space ---------------------------------------------------------------------
@@ -533,7 +560,7 @@ class _Scanner:
             context = self.contexts[-1]
             self._eof(
                 f": expected close marker for {context.kind} (start marker at "
-                f"{location(context.line, context.column)})"
+                f"{self.locations.at(context.line, context.column)})"
             )
         return -1
 
@@ -939,11 +966,15 @@ class _Scanner:
 
     def _fail(self, message: str) -> NoReturn:
         """An error located after the characters read so far."""
-        raise JsonParseError(message, self.line, self.ptr - self.line_start + 1)
+        column = self.ptr - self.line_start + 1
+        raise JsonParseError(message, self.locations.at(self.line, column))
 
     def _fail_before(self, message: str) -> NoReturn:
-        """An error located at the character just read."""
-        raise JsonParseError(message, self.line, self.ptr - self.line_start)
+        """An error located at the character just read (after it, in Jackson before 2.16)."""
+        if self.locations.column_after_unexpected:
+            self._fail(message)
+        column = self.ptr - self.line_start
+        raise JsonParseError(message, self.locations.at(self.line, column))
 
     def _eof(self, detail: str) -> NoReturn:
         self._fail(f"Unexpected end-of-input{detail}")

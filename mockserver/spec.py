@@ -25,6 +25,7 @@ from referencing.jsonschema import DRAFT202012
 
 from . import jackson
 from .coercion import Coerce, Coercions, Misfit
+from .engine_versions import DEFAULT_ENGINE_VERSION
 from .errors import CamundaError, invalid_request, mapping_error, parse_error
 from .mapping_check import Check, MappingChecks
 
@@ -123,14 +124,18 @@ class Spec:
 
     # -- reading a body -----------------------------------------------------------------
 
-    def read_body(self, operation_id: str, raw: bytes | None) -> dict[str, Any]:
-        """The body as the resource gets it, read and mapped the way Jackson does.
+    def read_body(
+        self, operation_id: str, raw: bytes | None, engine_version: str = DEFAULT_ENGINE_VERSION
+    ) -> dict[str, Any]:
+        """The body as the resource gets it, read and mapped the way Jackson does (the Jackson
+        of Camunda ``engine_version``).
 
         ``raw`` None: the request has no entity at all. Raises the engine's answer otherwise:
         a parse error, a mapping error, a parser limit, or the operation's null-body answer.
         """
         try:
-            body = None if raw is None else jackson.read(raw, self._dtos[operation_id])
+            dto = self._dtos[operation_id]
+            body = None if raw is None else jackson.read(raw, dto, engine_version)
             if body is None:
                 raise self.null_body_error(operation_id)
             return self._map(operation_id, body)

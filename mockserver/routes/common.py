@@ -35,7 +35,8 @@ def current_engine() -> MockEngine:
 
 def json_body(operation_id: str) -> dict[str, Any]:
     """The request body mapped as the engine maps it, or the engine's 415 / 400 / 500."""
-    spec = current_engine().spec
+    engine = current_engine()
+    spec, version = engine.spec, engine.config.engine_version
     content_type = request.environ.get("CONTENT_TYPE", "")
     length = declared_length(request)  # the limits hook refused one over the limit already
     # The plain header is the usual case; parsing it (parameters, case) only when it is not.
@@ -49,7 +50,7 @@ def json_body(operation_id: str) -> dict[str, Any]:
         raw = request.environ["wsgi.input"].read(length)
     if not raw and (content_type == "application/json" or EMPTY_BODY_FILTER.match(content_type)):
         raw = b"{}"  # Camunda's EmptyBodyFilter: an empty JSON body is read as an empty object
-    return spec.read_body(operation_id, raw)
+    return spec.read_body(operation_id, raw, version)
 
 
 def self_link(path: str) -> dict[str, str]:
