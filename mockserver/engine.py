@@ -29,7 +29,7 @@ class MockEngine:
         self.config = config
         self.spec = spec
         self.store = EngineStore(config.seed)
-        self.runtime = ProcessRuntime(self.store)
+        self.runtime = ProcessRuntime(self.store, config.engine_version)
         self.repository = Repository(self.store, self.runtime)
         self.commands = Commands(self.store, self.runtime)
         self.profile = Profile(config.profile, spec.divergences)

@@ -20,6 +20,7 @@ from typing import Any
 
 from .bpmn import ParsedProcess, retry_cycle
 from .delegation import Delegation
+from .engine_versions import DEFAULT_ENGINE_VERSION, at_least
 from .models import (
     ACTIVE,
     COMPLETED,
@@ -62,8 +63,9 @@ def _job_configurations(activity: Activity) -> list[str]:
 class ProcessRuntime:
     """Moves process instances of one store; every method expects ``store.lock`` held."""
 
-    def __init__(self, store: EngineStore) -> None:
+    def __init__(self, store: EngineStore, engine_version: str = DEFAULT_ENGINE_VERSION) -> None:
         self.store = store
+        self.engine_version = engine_version  # the release whose job rules apply
         self.delegation = Delegation(store)
         self._transaction: Transaction | None = None
         self._custom_listeners = True  # False while a batch runs with skipCustomListeners
@@ -322,7 +324,9 @@ class ProcessRuntime:
         configuration: str,
         due: Any,
     ) -> Job:
-        cycle = retry_cycle(activity.retry_cycle)  # since 7.24 a job starts with its retries
+        cycle = retry_cycle(activity.retry_cycle)
+        if not at_least(self.engine_version, "7.24.0"):
+            cycle = None  # before 7.24.0 a job starts with 3; its first failure reads the cycle
         job = Job(
             id=self.store.new_id(),
             job_definition=self.job_definition_for(instance.definition, activity, configuration),

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 
 from mockserver.engine import MockEngine
 from tests.assertions import IRE, PEE, assert_error
-from tests.conftest import BASE
+from tests.conftest import BASE, make_app
 from tests.test_deployments import engine_time, upload
 
 HEAD = (
@@ -800,3 +800,14 @@ def test_an_exclusive_gateways_flows_follow_the_engines_rules(
 ) -> None:
     """Problems of the process as a whole: no line, no column."""
     assert problems(client, body) == [(text, 0, 0, "gw", ids) for text, ids in found]
+
+
+@pytest.mark.parametrize(("version", "first"), [("7.23.0", 3), ("7.24.0", 5)])
+def test_a_job_starts_with_its_cycles_retries_from_7_24_on(version: str, first: int) -> None:
+    # Before 7.24.0 a new job has the default 3; the first failure reads the cycle on both.
+    client = make_app(engine_version=version).test_client()
+    deploy(client, failing_task(cycle="R5/PT1H"))
+    instance_id = start(client).get_json()["id"]
+    assert only_job(client, instance_id)["retries"] == first
+    execute(client, only_job(client, instance_id)["id"])
+    assert only_job(client, instance_id)["retries"] == 4
