@@ -1,0 +1,65 @@
+"""The documentation site builds with no warning: every page is in the nav, every link resolves."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def mkdocs_build(project: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site, built with `mkdocs build --strict` into a temporary directory."""
+    site_dir = tmp_path_factory.mktemp("site")
+    build = mkdocs_build(ROOT, site_dir)
+    assert build.returncode == 0, build.stderr
+    assert "WARNING" not in build.stderr, build.stderr
+    return site_dir
+
+
+def test_site_builds_strict_with_every_page(site: Path) -> None:
+    for page in (ROOT / "docs").glob("*.md"):
+        html = "index.html" if page.stem == "index" else f"{page.stem}/index.html"
+        assert (site / html).is_file(), page.name
+
+
+def copy_of_the_project(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "docs", project / "docs", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("mkdocs.yml", "openapi.yaml"):
+        shutil.copy(ROOT / name, project / name)
+    return project
+
+
+@pytest.mark.parametrize(
+    ("page", "text"),
+    [
+        ("extra.md", "# A page the nav does not list\n"),
+        ("index.md", "See [a page that is not there](no-such-page.md).\n"),
+        ("index.md", "See [a heading that is not there](mock.md#no-such-heading).\n"),
+    ],
+    ids=["page-missing-from-nav", "broken-link", "broken-anchor"],
+)
+def test_a_page_missing_from_the_nav_or_a_broken_link_fails_the_build(
+    tmp_path: Path, page: str, text: str
+) -> None:
+    project = copy_of_the_project(tmp_path)
+    with (project / "docs" / page).open("a") as file:
+        file.write("\n" + text)
+    build = mkdocs_build(project, tmp_path / "site")
+    assert build.returncode != 0, build.stderr
