@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,3 +65,10 @@ def test_a_page_missing_from_the_nav_or_a_broken_link_fails_the_build(
         file.write("\n" + text)
     build = mkdocs_build(project, tmp_path / "site")
     assert build.returncode != 0, build.stderr
+
+
+def test_divergence_table_lists_every_divergence() -> None:
+    document = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    page = (ROOT / "docs" / "contract.md").read_text()
+    rows = {m.group(1) for m in re.finditer(r"^\| `([a-z0-9-]+)` \|", page, re.MULTILINE)}
+    assert {entry["id"] for entry in document["x-divergences"]} <= rows
