@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import yaml
@@ -67,8 +69,35 @@ def test_a_page_missing_from_the_nav_or_a_broken_link_fails_the_build(
     assert build.returncode != 0, build.stderr
 
 
-def test_divergence_table_lists_every_divergence() -> None:
+def load_hooks() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs" / "hooks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def divergence_ids() -> list[str]:
     document = yaml.safe_load((ROOT / "openapi.yaml").read_text())
-    page = (ROOT / "docs" / "contract.md").read_text()
-    rows = {m.group(1) for m in re.finditer(r"^\| `([a-z0-9-]+)` \|", page, re.MULTILINE)}
-    assert {entry["id"] for entry in document["x-divergences"]} <= rows
+    return [entry["id"] for entry in document["x-divergences"]]
+
+
+def test_the_hook_builds_one_row_per_divergence_from_the_contract() -> None:
+    hooks = load_hooks()
+    document = hooks.load_contract()
+    table = hooks.divergence_table(document).splitlines()
+    assert table[0].startswith("| divergence | endpoint | when | engine (default) |")
+    rows = [re.match(r"^\| `([a-z0-9-]+)` \| `(\w+ /[^`]+)` \|", row) for row in table[2:]]
+    assert [row.group(1) for row in rows if row] == divergence_ids()
+    page = "before\n<!-- divergences -->\nnote\n<!-- /divergences -->\nafter\n"
+    built = hooks.on_page_markdown(page, page=None, config=None, files=None)
+    assert built == "before\n" + hooks.divergence_table(document) + "\nafter\n"
+
+
+def test_the_built_contract_page_lists_every_divergence(site: Path) -> None:
+    assert "<!-- divergences -->" in (ROOT / "docs" / "contract.md").read_text()
+    html = (site / "contract" / "index.html").read_text()
+    table = html.split('id="engine-and-documents-disagree"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>\s*<td><code>([a-z0-9-]+)</code></td>", table)
+    assert rows == divergence_ids()
+    assert "&lt;!-- /divergences --&gt;" not in html and "Read unbuilt" not in html
