@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import requests
 from flask import Flask
+from requests.structures import CaseInsensitiveDict
 
 from mockserver import MockConfig, create_app
 
@@ -84,9 +85,8 @@ class EngineClient:
                     data[name] = (io.BytesIO(content), filename, content_type)
                 kwargs["data"] = data
             response = test_client.open(url, method=method, **kwargs)
-            return EngineResponse(
-                response.status_code, response.headers, response.get_data(), method, url
-            )
+            headers = CaseInsensitiveDict(response.headers.to_wsgi_list())
+            return EngineResponse(response.status_code, headers, response.get_data(), method, url)
 
         return cls(name or "in-process mock", base_path, send, mock=True)
 

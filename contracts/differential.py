@@ -231,7 +231,7 @@ def compare_one(
     answers = [side.answer(response) for side, response in zip(sides, responses, strict=True)]
     report.sent[op_id] += 1
     if answers[0] != answers[1] and not other_unreadable_form(*responses):
-        report.differences.append(FuzzDifference(op_id, *answers, *prepared))
+        report.differences.append(FuzzDifference(op_id, answers[0], answers[1], *prepared))
 
 
 def fuzz(

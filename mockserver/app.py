@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, Request, Response
 from flask.json.provider import DefaultJSONProvider
@@ -53,7 +53,8 @@ class EngineJSONProvider(DefaultJSONProvider):
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         text = self._encoder.encode(self._prepare_response_obj(args, kwargs))
-        return self._app.response_class(f"{text}\n", mimetype=self.mimetype)
+        response = self._app.response_class(f"{text}\n", mimetype=self.mimetype)
+        return cast(Response, response)  # the app's response class is Flask's
 
 
 class MockFlask(Flask):

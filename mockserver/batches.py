@@ -85,7 +85,7 @@ class BatchStarter:
         if not ids and query is None:
             raise self.profile.error("job-retries-no-selection")
         # A null id names no instance; it must not reach the batches' own jobs, which have none.
-        instance_ids: set[str | None] = set(ids) - {None}
+        instance_ids = {i for i in ids if i is not None}
         if query is not None:
             instance_ids.update(i.id for i in select_process_instances(self.store, query))
         jobs = self.store.jobs_of_instances(instance_ids)

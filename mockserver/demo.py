@@ -55,21 +55,22 @@ def load_demo_data(store: EngineStore, runtime: ProcessRuntime) -> None:
             )
             roll = pick.random()
             if roll < 0.25:  # move on one step: complete the first user or external task
-                for task in list(store.user_tasks.values()):
-                    if task.process_instance_id == instance.id:
-                        runtime.complete_user_task(task)
+                for user_task in list(store.user_tasks.values()):
+                    if user_task.process_instance_id == instance.id:
+                        runtime.complete_user_task(user_task)
                         break
-                for task in list(store.external_tasks.values()):
-                    if task.process_instance_id == instance.id:
-                        runtime.complete_external_task(task)
+                for external_task in list(store.external_tasks.values()):
+                    if external_task.process_instance_id == instance.id:
+                        runtime.complete_external_task(external_task)
                         break
             elif roll < 0.33:
                 runtime.cancel(instance, reason="cancelled in the demo")
             elif roll < 0.43:
                 runtime.set_suspended(instance, True)
             elif roll < 0.50:
-                for task in store.external_tasks_of_instance(instance.id):
-                    runtime.fail_external_task(task, faker.sentence(nb_words=6), retries=0)
+                for external_task in store.external_tasks_of_instance(instance.id):
+                    message = faker.sentence(nb_words=6)
+                    runtime.fail_external_task(external_task, message, retries=0)
 
     # Make some card charges fail for good, as a broken payment service would.
     charges = [j for j in store.jobs.values() if j.job_definition.activity_id == "chargeCard"]

@@ -12,7 +12,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from json.decoder import scanstring
+
+# The decoder's string reader (C or Python), public in the module but not in the type stubs.
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 from .clock import parse_lenient_date

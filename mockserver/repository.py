@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,10 +201,26 @@ DEFINITION_SORT = {
 }
 
 
+DefinitionTest = Callable[[ProcessDefinition], bool]
+Field = Callable[[ProcessDefinition], Any]
+
+
+def _equal(get: Field, value: Any) -> DefinitionTest:
+    return lambda definition: get(definition) == value
+
+
+def _member(get: Field, values: list[str]) -> DefinitionTest:
+    return lambda definition: get(definition) in values
+
+
+def _matching(get: Field, pattern: re.Pattern[str]) -> DefinitionTest:
+    return lambda definition: bool(get(definition)) and bool(pattern.match(get(definition)))
+
+
 def select_definitions(store: EngineStore, args: Mapping[str, str]) -> list[ProcessDefinition]:
     """``GET /process-definition``: filtered and sorted."""
     sorting = params.sorting(args, tuple(DEFINITION_SORT))
-    tests = []
+    tests: list[DefinitionTest] = []
     text = {
         "processDefinitionId": lambda d: d.id,
         "name": lambda d: d.name,
@@ -215,7 +232,7 @@ def select_definitions(store: EngineStore, args: Mapping[str, str]) -> list[Proc
     for name, get in text.items():
         value = args.get(name)
         if value is not None:
-            tests.append(lambda d, get=get, value=value: get(d) == value)
+            tests.append(_equal(get, value))
     for name, get in {
         "processDefinitionIdIn": lambda d: d.id,
         "keysIn": lambda d: d.key,
@@ -223,12 +240,11 @@ def select_definitions(store: EngineStore, args: Mapping[str, str]) -> list[Proc
     }.items():
         values = params.string_list(args, name)
         if values is not None:
-            tests.append(lambda d, get=get, values=values: get(d) in values)
+            tests.append(_member(get, values))
     for name, get in {"nameLike": lambda d: d.name, "keyLike": lambda d: d.key}.items():
         value = args.get(name)
         if value is not None:
-            pattern = like(value)
-            tests.append(lambda d, get=get, p=pattern: bool(get(d)) and bool(p.match(get(d))))
+            tests.append(_matching(get, like(value)))
     version = params.integer(args, "version")
     if version is not None:
         tests.append(lambda d: d.version == version)

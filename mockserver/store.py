@@ -220,7 +220,7 @@ class EngineStore:
         """An instance's external tasks, oldest first."""
         return self.external_tasks.by("instance", instance_id)
 
-    def jobs_of_instances(self, instance_ids: set[str | None]) -> list[Job]:
+    def jobs_of_instances(self, instance_ids: set[str]) -> list[Job]:
         """The jobs of several instances, oldest first (the job table's order)."""
         if len(instance_ids) * 4 >= len(self.jobs):
             # Most of the table: one scan is cheaper than gathering groups and sorting them.
