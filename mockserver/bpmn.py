@@ -123,11 +123,24 @@ def _tag_end(raw: bytes, start: int) -> int:
     return len(raw)
 
 
-def _read_xml(text: str | bytes) -> tuple[ET.Element, dict[ET.Element, tuple[int, int]]]:
+_START_TAG_NAME = re.compile(rb"<([^\s/>]+)")
+
+
+@dataclass
+class XmlDocument:
+    """A parsed file: its elements, where each start tag ends, and each name as written."""
+
+    root: ET.Element
+    positions: dict[ET.Element, tuple[int, int]]
+    names: dict[ET.Element, str]  # the qualified name, e.g. "bpmn:process"
+
+
+def _read_xml(text: str | bytes) -> XmlDocument:
     """Parse XML into an ElementTree, remembering where each element's start tag ends."""
     raw = text.encode("utf-8") if isinstance(text, str) else text
     builder = ET.TreeBuilder()
     positions: dict[ET.Element, tuple[int, int]] = {}
+    names: dict[ET.Element, str] = {}
     parser = expat.ParserCreate(namespace_separator="}")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
@@ -137,6 +150,8 @@ def _read_xml(text: str | bytes) -> tuple[ET.Element, dict[ET.Element, tuple[int
     def start(tag: str, attributes: dict[str, str]) -> None:
         element = builder.start(name(tag), {name(k): v for k, v in attributes.items()})
         positions[element] = _position(raw, _tag_end(raw, parser.CurrentByteIndex))
+        written = _START_TAG_NAME.match(raw, parser.CurrentByteIndex)
+        names[element] = written.group(1).decode() if written else tag
 
     parser.StartElementHandler = start
     parser.EndElementHandler = lambda tag: builder.end(name(tag))
@@ -149,7 +164,7 @@ def _read_xml(text: str | bytes) -> tuple[ET.Element, dict[ET.Element, tuple[int
             None,
             (exc.lineno, exc.offset + 1),
         ) from None
-    return builder.close(), positions
+    return XmlDocument(builder.close(), positions, names)
 
 
 @dataclass
@@ -593,25 +608,74 @@ def _check_exclusive_gateway(process: ParsedProcess, gateway: Activity) -> None:
         raise first
 
 
+def _collapsed(value: str) -> str:
+    """An attribute value as XML Schema's whitespace "collapse" leaves it."""
+    return re.sub(r"[ \t\n\r]+", " ", value).strip(" ")
+
+
+def _check_executable_flags(processes: list[ET.Element], document: XmlDocument) -> None:
+    """``isExecutable`` is an ``xs:boolean``: the engine's schema validation lists both of
+    its problems for every process with another value, at the process."""
+    problems = []
+    for process in processes:
+        value = process.get("isExecutable")
+        if value is None or _collapsed(value) in ("true", "false", "1", "0"):
+            continue
+        where = document.positions[process]
+        problems += [
+            BpmnParseError(
+                f"cvc-datatype-valid.1.2.1: '{_collapsed(value)}' is not a valid value for "
+                "'boolean'.",
+                None,
+                where,
+            ),
+            BpmnParseError(
+                f"cvc-attribute.3: The value '{value}' of attribute 'isExecutable' on element "
+                f"'{document.names[process]}' is not valid with respect to its type, 'boolean'.",
+                None,
+                where,
+            ),
+        ]
+    if problems:
+        first, *more = problems
+        first.more = tuple(more)
+        raise first
+
+
+def _executable(process: ET.Element) -> bool:
+    """Whether the engine deploys the process: only ``true`` (Java's parseBoolean of the
+    collapsed value; ``1`` is valid but not true). Without the attribute the engine ignores
+    the process in a new deployment, as with ``false``."""
+    return _collapsed(process.get("isExecutable") or "") == "true"
+
+
 def parse_bpmn(text: str | bytes, resource: str | None = None) -> list[ParsedProcess]:
-    """Every executable process of a BPMN document (``resource``: its file name)."""
-    root, positions = _read_xml(text)
+    """Every executable process of a BPMN document (``resource``: its file name).
+
+    A file without one deploys nothing, as the engine does: it creates the deployment and no
+    definition. A root other than BPMN's ``<definitions>`` is the engine's schema error (the
+    mock does not go on to read processes under it, as the engine does).
+    """
+    document = _read_xml(text)
+    root = document.root
     if _tag(root) != (BPMN_NS, "definitions"):
         raise BpmnParseError(
-            "the root element is not a BPMN 2.0 <definitions>", None, positions[root]
+            f"cvc-elt.1.a: Cannot find the declaration of element '{document.names[root]}'.",
+            None,
+            document.positions[root],
         )
     errors = {
         error.get("id", ""): error.get("errorCode") or error.get("id") or ""
         for error in root.findall(f"{{{BPMN_NS}}}error")
     }
+    elements = root.findall(f"{{{BPMN_NS}}}process")
+    _check_executable_flags(elements, document)
     processes = [
-        _process(element, errors, positions)
-        for element in root.findall(f"{{{BPMN_NS}}}process")
-        if element.get("isExecutable", "false") == "true"
+        _process(element, errors, document.positions)
+        for element in elements
+        if _executable(element)
     ]
     for process in processes:
         process.resource = resource
         process.category = root.get("targetNamespace")
-    if not processes:
-        raise BpmnParseError('the file has no executable process (isExecutable="true")')
     return processes
