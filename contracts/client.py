@@ -38,14 +38,6 @@ class EngineResponse:
         """The body parsed as JSON (raises ``ValueError`` when it is not JSON)."""
         return jsonlib.loads(self.content)
 
-    def is_engine_error(self) -> bool:
-        """Whether the body is the engine's JSON error (``type`` and ``message``)."""
-        try:
-            body = self.json()
-        except ValueError:
-            return False
-        return isinstance(body, dict) and {"type", "message"} <= body.keys()
-
     @property
     def text(self) -> str:
         return self.content.decode("utf-8", errors="replace")

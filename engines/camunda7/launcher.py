@@ -42,10 +42,7 @@ DEFAULT_VERSION = "7.24.0"
 DEFAULT_READY_TIMEOUT = 180.0
 BASE_PATH = "/engine-rest"
 # Heap for one small test engine; the official images give 768m, one H2 engine needs less.
-# Without -XX:-OmitStackTraceInFastThrow, HotSpot answers a NullPointerException thrown often
-# at one place with a preallocated one whose message is null: the engine's 500 bodies then
-# depend on how often a request was sent (seen in differential fuzzing).
-JVM_OPTIONS = ("-Xmx512m", "-XX:+UseSerialGC", "-XX:-OmitStackTraceInFastThrow")
+JVM_OPTIONS = ("-Xmx512m", "-XX:+UseSerialGC")
 STOP_GRACE_SECONDS = 20.0
 LOG_TAIL_LINES = 30
 _PR_SET_PDEATHSIG = 1
