@@ -168,22 +168,13 @@ class Spec:
         if mapping:
             first = min(mapping, key=lambda e: list(e.absolute_path))
             raise jackson.MappingFailure(f"{_where(first)}: {first.message}")
-        for error in errors:  # properties the contract does not document
-            undocumented = set(error.instance) - set(error.schema.get("properties", {}))
-            engine_reads = set(error.schema.get("x-engine-also-reads", ()))
-            # A filter the engine has, set to a value: the engine would narrow by it, the mock
-            # cannot, so it refuses rather than select more than the engine would.
-            unsupported = sorted(
-                k for k in undocumented & engine_reads if error.instance[k] is not None
+        if errors and refuse:
+            first = errors[0]
+            unknown = sorted(set(first.instance) - set(first.schema.get("properties", {})))
+            raise invalid_request(
+                f"{_where(first)}: the mock does not support the filter(s) {', '.join(unknown)}; "
+                "it refuses them instead of ignoring them as the engine would"
             )
-            if unsupported and refuse:
-                raise invalid_request(
-                    f"{_where(error)}: the mock does not support the filter(s) "
-                    f"{', '.join(unsupported)}; it refuses them instead of ignoring them as the "
-                    "engine would"
-                )
-            for key in undocumented - set(unsupported):  # Jackson drops what the DTO lacks
-                del error.instance[key]
         return body
 
     def maps_cleanly(self, operation_id: str, body: Any) -> bool:
