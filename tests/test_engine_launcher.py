@@ -87,12 +87,12 @@ def test_a_dependency_that_does_not_resolve_shows_mavens_lines(
 
 @needs_tools
 def test_an_engine_not_ready_in_time_is_stopped_and_shows_its_log() -> None:
-    # 7 s: long enough for Spring Boot to log its start even on a busy machine, far short of
+    # 9 s: long enough for Spring Boot to log its start even on a busy machine, far short of
     # the 11-12 s the engine needs to answer.
-    result = run_launcher("--port", "0", "--timeout", "7")
+    result = run_launcher("--port", "0", "--timeout", "9")
     assert result.returncode == 1
     first, *tail = result.stderr.splitlines()
-    assert first.startswith("reference engine: Camunda 7.24.0 was not ready within 7 s;")
+    assert first.startswith("reference engine: Camunda 7.24.0 was not ready within 9 s;")
     assert any("Starting" in line for line in tail), "the end of the engine's log follows"
     port = None
     for line in result.stderr.splitlines():
