@@ -5,7 +5,8 @@ rather than silently dropped, so a user learns what the mock does not support. W
 engine refuses a file, the mock refuses it with the engine's message, and at the engine's
 place: the line and column where the offending element's start tag ends (Xerces' locator).
 An expression the engine cannot parse is not a ``BpmnParseError``: the engine throws it out
-of the parse (``expressions.ExpressionParseError``).
+of the parse (``expressions.ExpressionParseError``); nor is a file that is not well-formed XML
+(``xerces.NotWellFormed``, with the message of the engine's XML parser).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import timedelta
 from functools import lru_cache
 from xml.parsers import expat
 
+from . import xerces
 from .expressions import UnsupportedExpression, compile_expression
 from .models import (
     CLASS,
@@ -135,13 +137,26 @@ class XmlDocument:
     names: dict[ET.Element, str]  # the qualified name, e.g. "bpmn:process"
 
 
-def _read_xml(text: str | bytes) -> XmlDocument:
-    """Parse XML into an ElementTree, remembering where each element's start tag ends."""
-    raw = text.encode("utf-8") if isinstance(text, str) else text
+def _read_xml(content: str | bytes) -> XmlDocument:
+    """Parse XML into an ElementTree, remembering where each element's start tag ends.
+
+    Bytes are decoded as the engine's parser decodes them; a ``str`` is taken as the text.
+    ``xerces.NotWellFormed`` carries the engine's message for a file that is not XML. expat
+    decides whether a file is well-formed; what it accepts and the engine refuses (a DOCTYPE,
+    an XML version other than 1.0 and 1.1) is refused here too.
+    """
+    decoded = xerces.decode(content) if isinstance(content, bytes) else xerces.Decoded(content)
+    if decoded.problem is not None:  # reported only if no error comes before it
+        raise xerces.NotWellFormed(
+            xerces.first_error(decoded.text, complete=False) or decoded.problem
+        )
+    text = decoded.text
+    raw = text.encode("utf-8")
     builder = ET.TreeBuilder()
     positions: dict[ET.Element, tuple[int, int]] = {}
     names: dict[ET.Element, str] = {}
-    parser = expat.ParserCreate(namespace_separator="}")
+    # The text is decoded already: the declaration's encoding must not apply again.
+    parser = expat.ParserCreate(encoding="UTF-8", namespace_separator="}")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def name(tag: str) -> str:  # expat's "uri}local" -> ElementTree's "{uri}local"
@@ -153,16 +168,26 @@ def _read_xml(text: str | bytes) -> XmlDocument:
         written = _START_TAG_NAME.match(raw, parser.CurrentByteIndex)
         names[element] = written.group(1).decode() if written else tag
 
+    def refused(*_: object) -> None:
+        raise xerces.NotWellFormed(xerces.first_error(text) or xerces.DOCTYPE_NOT_ALLOWED)
+
+    def declaration(version: str | None, *_: object) -> None:
+        if version not in ("1.0", "1.1"):
+            refused()
+
     parser.StartElementHandler = start
     parser.EndElementHandler = lambda tag: builder.end(name(tag))
     parser.CharacterDataHandler = builder.data
+    parser.StartDoctypeDeclHandler = refused
+    parser.XmlDeclHandler = declaration
     try:
         parser.Parse(raw, True)
-    except expat.ExpatError as exc:
-        raise BpmnParseError(
-            f"the file is not well-formed XML: {expat.ErrorString(exc.code)}",
-            None,
-            (exc.lineno, exc.offset + 1),
+    except expat.ExpatError as error:
+        # expat's own words where the mock does not know the engine's message.
+        raise xerces.NotWellFormed(
+            xerces.first_error(text)
+            or f"the file is not well-formed XML: {expat.ErrorString(error.code)} "
+            f"(line {error.lineno}, column {error.offset + 1})"
         ) from None
     return XmlDocument(builder.close(), positions, names)
 

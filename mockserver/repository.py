@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import params
+from . import params, xerces
 from .bpmn import BpmnParseError, ParsedProcess, parse_bpmn
 from .errors import CamundaError, invalid_request, process_engine_error, rest_error
 from .expressions import ExpressionParseError
@@ -108,6 +108,10 @@ class Repository:
                     processes += parse_bpmn(content, resource)
                 except BpmnParseError as error:
                     raise parse_error(resource, error) from None
+                except xerces.NotWellFormed as error:  # the engine's XML parser refused it
+                    raise process_engine_error(
+                        f"ENGINE-09003 Could not parse '{resource}'. {error}"
+                    ) from None
                 except ExpressionParseError as error:  # thrown out of the engine's parse
                     raise process_engine_error(
                         f"ENGINE-01009 Error while parsing process. {error}."

@@ -279,11 +279,6 @@ def position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def at(marker: str) -> Callable[[str], tuple[int, int]]:
-    """Where ``marker`` starts (expat's place for a well-formedness error)."""
-    return lambda text: position(text, text.index(marker))
-
-
 def tag_end(marker: str) -> Callable[[str], tuple[int, int]]:
     """Just after the ``>`` of the start tag that begins at ``marker``: the engine's place
     for a problem of that element (its SAX locator at the start tag)."""
@@ -298,14 +293,6 @@ def nowhere(text: str) -> tuple[int, int]:
 # file, the problem, where it is, the element the engine names first and all it names.
 # Those the engine refuses too carry its message (checked on Camunda 7.24).
 BROKEN = [
-    pytest.param(
-        "broken_not_xml.bpmn",
-        "the file is not well-formed XML: mismatched tag",
-        at("bpmn:proces>"),
-        None,
-        (),
-        id="not-xml",
-    ),
     pytest.param(
         "broken_not_bpmn.bpmn",
         "cvc-elt.1.a: Cannot find the declaration of element 'definitions'.",
@@ -514,6 +501,25 @@ def test_a_history_time_to_live_the_engine_cannot_read_is_a_parse_exception(
         len(f'  <bpmn:process id="ttl" isExecutable="true" {attribute}>') + 1,
     )
     assert count(client, "/deployment") == 0
+
+
+def test_a_file_that_is_not_xml_answers_the_engines_500_and_deploys_nothing(
+    client: FlaskClient,
+) -> None:
+    # Measured on Camunda 7.24.0: the parser's (Xerces') message, no ParseException details.
+    deploy(client, "order.bpmn")
+
+    response = upload(client, {"broken_not_xml.bpmn": bpmn("broken_not_xml.bpmn")})
+
+    assert_error(
+        response,
+        500,
+        PEE,
+        "ENGINE-09003 Could not parse 'broken_not_xml.bpmn'. The element type \"bpmn:process\" "
+        'must be terminated by the matching end-tag "</bpmn:process>".',
+        0,
+    )
+    assert count(client, "/deployment") == 1
 
 
 def test_one_broken_file_fails_the_whole_deployment(client: FlaskClient) -> None:
