@@ -6,8 +6,8 @@ strings into integer fields (floats truncated, ``int32``/``int64`` ranges enforc
 (0 is false) and ``true``/``True``/``TRUE`` (and their false) into booleans; an integer into a
 date field as milliseconds since 1970; a blank text, or ``null`` as text, as null into any of
 these; scalars into string fields as their JSON text (``1.50`` stays ``"1.50"``); and date
-strings read as the engine's lenient ``SimpleDateFormat`` reads them. Values of the wrong JSON
-type are left as they are, for the mapping check to reject.
+strings checked for existence. Values of the wrong JSON type are left as they are, for the
+mapping check to reject.
 
 Compiling walks the schema once; reading a body then only calls the prepared functions
 instead of looking up ``$ref``, ``type`` and ``properties`` for every value.
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .clock import format_engine_date, parse_lenient_date
+from .clock import format_engine_date, parse_engine_date
 from .jackson import number_text
 
 Coerce = Callable[[Any], Any]
@@ -127,7 +127,8 @@ def _scalar(schema: dict[str, Any]) -> Coerce:
         bits = 64 if schema.get("format") == "int64" else 32
         return lambda value: _integer(value, bits)
     if "pattern" in schema:  # dates are the only patterned strings
-        return _date
+        pattern = re.compile(schema["pattern"])
+        return lambda value: _date(value, pattern)
     if "boolean" in types:
         return _boolean
     if "string" in types:
@@ -159,17 +160,16 @@ def _boolean(value: Any) -> Any:
     return value
 
 
-def _date(value: Any) -> Any:
-    """A date as Jackson reads it with the engine's ``SimpleDateFormat``: the text trimmed,
-    then read leniently (a prefix, fields rolling over); the mock keeps it in the engine's
-    own format, so that a date it accepted reads back as the engine would write it."""
+def _date(value: Any, pattern: re.Pattern[str]) -> Any:
     if isinstance(value, str):
         if _textual_null(value):
             return None
-        try:
-            return format_engine_date(parse_lenient_date(value.strip(JAVA_SPACE)))
-        except ValueError as exc:
-            raise Misfit(str(exc)) from None
+        if pattern.fullmatch(value):  # one of the right shape must also exist
+            try:
+                parse_engine_date(value)
+            except ValueError as exc:
+                raise Misfit(str(exc)) from None
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         return _epoch_millis(value)
     return value

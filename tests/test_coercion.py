@@ -118,43 +118,11 @@ def test_jackson_reads_these_texts_and_numbers_as_the_field_type(
         ("count", "1e2"),
         ("count", "\u00a05"),  # Java's trim keeps a no-break space
         ("due", 1.5),
+        ("due", "1700000000000"),
     ],
 )
 def test_jackson_refuses_these_so_they_are_left_for_the_type_check(field: str, value: Any) -> None:
     assert FIELDS({field: value}) == {field: value}
-
-
-# Each pair as Camunda 7.24.0 read it in a body (startedBefore of a historic query), measured
-# 2026-12-02: the engine's SimpleDateFormat is lenient, reads a prefix and checks the zone.
-@pytest.mark.parametrize(
-    ("text", "read"),
-    [
-        ("2025-01-31T10:15:00.000+0100", "2025-01-31T10:15:00.000+0100"),
-        (" 2025-01-01T00:00:00.000+0000 ", "2025-01-01T00:00:00.000+0000"),
-        ("2025-13-45T25:61:61.999+2359", "2026-02-15T02:02:01.999+2359"),
-        ("2025-1-1T0:0:0.0+0000", "2025-01-01T00:00:00.000+0000"),
-        ("2025-01-01T00:00:00.000+0000xyz", "2025-01-01T00:00:00.000+0000"),
-        ("2025-01-01T00:00:00.000GMT+1:00", "2025-01-01T00:00:00.000+0100"),
-    ],
-)
-def test_a_date_text_is_read_leniently_and_kept_in_the_engine_format(text: str, read: str) -> None:
-    assert FIELDS({"due": text}) == {"due": read}
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "1700000000000",
-        "9104-20-74T46:74:74.910-0093",  # zone minutes past 59
-        "2025-01-01T00:00:00.000+2400",  # zone hours past 23
-        "2025-01-01T00:00:00+0000",
-        "2025-01-01T00:00:00.000Z",
-        "2025-01-01T00:00:00.000+01:00",
-    ],
-)
-def test_a_date_text_the_engine_cannot_read_is_a_misfit(text: str) -> None:
-    with pytest.raises(Misfit):
-        FIELDS({"due": text})
 
 
 @pytest.mark.parametrize(
