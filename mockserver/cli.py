@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import signal
 import sys
@@ -160,6 +161,29 @@ def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
+def _unreadable(error: OSError) -> str:
+    """``FILE cannot be read: REASON``, as a ``--state`` file that cannot be read is told."""
+    return f"{error.filename} cannot be read: {error.strerror}"
+
+
+def _cannot_listen(config: MockConfig, error: OSError | ValueError) -> str:
+    """Why waitress could not open the server socket on ``config.host``:``config.port``.
+
+    The bind itself tells that a port is taken, so no other server can take it between a
+    check and the start. waitress raises ``ValueError`` only when the host does not resolve:
+    the port is in range (``MockConfig`` checks it).
+    """
+    if isinstance(error, ValueError):
+        return f"host {config.host} is neither an address nor a name this machine resolves"
+    if error.errno == errno.EADDRINUSE:
+        return f"port {config.port} is in use (another process is listening there)"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"cannot listen on {config.host}: it is no address of this machine"
+    if error.errno == errno.EACCES:
+        return f"port {config.port} needs privileges to listen on (permission denied)"
+    return f"cannot listen on {config.host} port {config.port}: {error.strerror}"
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -169,7 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         config = load_config(args.config, overrides_from(args))
-    except (OSError, ValueError) as exc:
+    except OSError as error:  # only the config file is opened here
+        print(f"camunda-batch-mock: --config {_unreadable(error)}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
         print(f"camunda-batch-mock: {exc}", file=sys.stderr)
         return 2
     try:
@@ -180,8 +207,15 @@ def main(argv: list[str] | None = None) -> int:
     except SnapshotError as error:  # a --state file the mock cannot load
         print(f"camunda-batch-mock: --state {error}", file=sys.stderr)
         return 2
-    except OSError as error:
-        print(f"camunda-batch-mock: {error}", file=sys.stderr)
+    except OSError as error:  # a --bpmn file that cannot be read
+        print(f"camunda-batch-mock: --bpmn {_unreadable(error)}", file=sys.stderr)
+        return 2
+    try:
+        server = create_server(
+            app, host=config.host, port=config.port, threads=8, **_waitress_limits(config)
+        )
+    except (OSError, ValueError) as error:
+        print(f"camunda-batch-mock: {_cannot_listen(config, error)}", file=sys.stderr)
         return 2
     printer = None if config.quiet else RequestPrinter(app.extensions[REQUEST_LOG], sys.stderr)
     # The contract, the demo data and the code live as long as the process: keep the cyclic
@@ -191,9 +225,6 @@ def main(argv: list[str] | None = None) -> int:
     # no cycles: collect young objects less often and the whole heap rarely. Each full walk
     # of a large state stalled every request in flight (bench/throughput.py p99).
     gc.set_threshold(10_000, 50, 100)
-    server = create_server(
-        app, host=config.host, port=config.port, threads=8, **_waitress_limits(config)
-    )
     url = f"http://{config.host}:{server.effective_port}{config.base_path}"
     print(
         f"Camunda batch mock listening on {url} (Camunda {config.engine_version}, "

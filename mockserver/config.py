@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,41 @@ from .profiles import PROFILES
 from .progression import MODES
 
 ENV_PREFIX = "CAMUNDA_MOCK_"
+HIGHEST_PORT = 65535
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # TOML's true is no number
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+# What a setting of each annotation holds, said as the message says it, and the test of a value.
+# A config file (TOML) can give any of its types for any key: without this a string port or a
+# number for a list ended the start in a traceback, or was taken as it came (seed = "x").
+_KINDS: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "int": ("an integer", _is_int),
+    "float": ("a number", lambda value: _is_int(value) or isinstance(value, float)),
+    "bool": ("true or false", lambda value: isinstance(value, bool)),
+    "str": ("a string", _is_str),
+    "str | None": ("a string", lambda value: value is None or _is_str(value)),
+    "list[str]": (
+        "a list of strings",
+        lambda value: isinstance(value, list) and all(map(_is_str, value)),
+    ),
+    # each rule is checked as it is parsed (latency_rules, fault_rules), telling its form
+    "rules": ("a list of rules", lambda value: isinstance(value, list)),
+    "dict[str, int]": (
+        "a table of integers",
+        lambda value: isinstance(value, dict) and all(map(_is_int, value.values())),
+    ),
+    "dict[str, str]": (
+        "a table of strings",
+        lambda value: isinstance(value, dict) and all(map(_is_str, value.values())),
+    ),
+}
 
 
 @dataclass
@@ -53,6 +89,9 @@ class MockConfig:
     channel_timeout: int = 30  # seconds waitress waits on a silent client before closing
 
     def __post_init__(self) -> None:
+        self._check_types()
+        if not 0 <= self.port <= HIGHEST_PORT:
+            raise ValueError(f"port must be from 0 to {HIGHEST_PORT}, not {self.port}")
         if self.profile not in PROFILES:
             raise ValueError(f"profile must be one of {', '.join(PROFILES)}, not '{self.profile}'")
         if self.engine_version not in ENGINE_VERSIONS:
@@ -68,7 +107,7 @@ class MockConfig:
                 raise ValueError(
                     f"unknown batch type '{batch_type}' (known: {', '.join(BATCH_TYPES)})"
                 )
-            if int(value) < 1:
+            if value < 1:
                 raise ValueError(f"invocations per batch job for '{batch_type}' must be >= 1")
         if self.progression not in MODES:
             raise ValueError(
@@ -87,14 +126,20 @@ class MockConfig:
             )
         self._check_serving_options()
 
+    def _check_types(self) -> None:
+        for setting in fields(self):
+            value = getattr(self, setting.name)
+            kind = "rules" if setting.name in ("latency", "faults") else str(setting.type)
+            description, holds = _KINDS[kind]
+            if not holds(value):
+                raise ValueError(f"{setting.name} must be {description}, not {value!r}")
+
     # -- serving it for a team ----------------------------------------------------------
 
     def _check_serving_options(self) -> None:
         self.latency_rules()
         self.fault_rules()
-        if not all(isinstance(origin, str) for origin in self.cors_origins):
-            raise ValueError("cors_origins must be a list of strings")
-        if not all(isinstance(p, str) and ":" not in u for u, p in self.auth_users.items()):
+        if any(":" in user for user in self.auth_users):
             raise ValueError("auth_users maps user names (without ':') to password strings")
         if self.max_body_bytes < 1 or self.channel_timeout < 1:
             raise ValueError("max_body_bytes and channel_timeout must be >= 1")
@@ -119,16 +164,27 @@ _SERVING_ENV = {
 }
 
 
+_BOOLEANS = {
+    **dict.fromkeys(("1", "true", "yes", "on"), True),
+    **dict.fromkeys(("0", "false", "no", "off"), False),
+}
+
+
 def _convert(name: str, text: str) -> Any:
+    """The value of the environment variable of setting ``name``."""
     if name in _SERVING_ENV:
         return _SERVING_ENV[name](text)
-    kind = {f.name: f.type for f in fields(MockConfig)}[name]
-    if kind == "int":
-        return int(text)
-    if kind == "float":
-        return float(text)
-    if kind == "bool":
-        return text.lower() in ("1", "true", "yes", "on")
+    kind = str({f.name: f.type for f in fields(MockConfig)}[name])
+    try:
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            return float(text)
+        if kind == "bool":
+            return _BOOLEANS[text.lower()]
+    except (ValueError, KeyError):
+        variable, description = ENV_PREFIX + name.upper(), _KINDS[kind][0]
+        raise ValueError(f"{variable} must be {description}, not '{text}'") from None
     return text
 
 
@@ -140,7 +196,10 @@ def load_config(
     known = {f.name for f in fields(MockConfig)}
     if config_file is not None:
         with open(config_file, "rb") as handle:
-            data = tomllib.load(handle)
+            try:
+                data = tomllib.load(handle)
+            except tomllib.TOMLDecodeError as exc:
+                raise ValueError(f"{config_file} is not a TOML file: {exc}") from None
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"{config_file}: unknown keys {', '.join(sorted(unknown))}")

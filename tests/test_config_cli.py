@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -119,3 +121,73 @@ def test_a_bpmn_file_the_mock_cannot_run_stops_the_start_with_the_reason(tmp_pat
     )
     assert result.returncode == 2
     assert "Could not parse BPMN process" in result.stderr and "broken.bpmn" in result.stderr
+
+
+# -- what stops the start: one line on stderr, exit code 2, no traceback --------------------
+
+
+def start_command(*flags: str, env: dict[str, str] | None = None) -> list[str]:
+    """Run the start command as a user types it, for a start that must fail: its stderr lines
+    (a traceback would show as more than one)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "--no-demo", *flags],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stderr.splitlines()
+
+
+def test_a_port_in_use_stops_the_start_with_one_line() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        lines = start_command("--port", str(port))
+    assert lines == [
+        f"camunda-batch-mock: port {port} is in use (another process is listening there)"
+    ]
+
+
+@pytest.mark.parametrize("flag", ["--state", "--bpmn", "--config"])
+def test_a_missing_file_stops_the_start_naming_the_option_and_the_file(
+    tmp_path: Path, flag: str
+) -> None:
+    missing = tmp_path / "missing.file"
+    lines = start_command("--port", "0", flag, str(missing))
+    assert lines == [
+        f"camunda-batch-mock: {flag} {missing} cannot be read: No such file or directory"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        ('port = "8080"', "port must be an integer, not '8080'"),
+        ("port = 70000", "port must be from 0 to 65535, not 70000"),
+        ('bpmn = "order.bpmn"', "bpmn must be a list of strings, not 'order.bpmn'"),
+        ('quiet = "no"', "quiet must be true or false, not 'no'"),
+        ('jobs_per_second = "fast"', "jobs_per_second must be a number, not 'fast'"),
+        ("port = [", "is not a TOML file: Invalid value (at end of document)"),
+    ],
+)
+def test_a_bad_value_in_the_config_file_stops_the_start(
+    tmp_path: Path, setting: str, problem: str
+) -> None:
+    config_file = tmp_path / "mock.toml"
+    config_file.write_text(setting + "\n")
+    (line,) = start_command("--config", str(config_file))
+    assert line.startswith("camunda-batch-mock: ") and line.endswith(problem), line
+
+
+def test_a_port_out_of_range_on_the_command_line_stops_the_start() -> None:
+    lines = start_command("--port", "70000")
+    assert lines == ["camunda-batch-mock: port must be from 0 to 65535, not 70000"]
+
+
+def test_a_bad_value_in_the_environment_names_the_variable() -> None:
+    lines = start_command(env={"CAMUNDA_MOCK_PORT": "eighty"})
+    assert lines == ["camunda-batch-mock: CAMUNDA_MOCK_PORT must be an integer, not 'eighty'"]
