@@ -75,25 +75,55 @@ def message_pattern(template: str) -> re.Pattern[str]:
     return re.compile(re.sub(r"<[a-z]+>", ".*", re.escape(template)) + r"\Z", re.DOTALL)
 
 
-def _table_rows(operation: dict[str, Any]) -> list[list[str]]:
-    """The cells of each Markdown table row in the operation's description."""
+def _table_rows(description: str) -> list[list[str]]:
+    """The cells of each Markdown table row in a description."""
     rows = []
-    for line in operation.get("description", "").splitlines():
+    for line in description.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) >= 3:
             rows.append(cells)
     return rows
 
 
+SCHEMA_REF = "#/components/schemas/"
+
+
+def _reached_schemas(schema: Any, found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The component schemas ``schema`` reaches through ``$ref``, by name, added to ``found``."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        name = ref.removeprefix(SCHEMA_REF) if isinstance(ref, str) else None
+        if name is not None and ref.startswith(SCHEMA_REF) and name not in found:
+            found[name] = DOCUMENT["components"]["schemas"][name]
+            _reached_schemas(found[name], found)
+        for value in schema.values():
+            _reached_schemas(value, found)
+    elif isinstance(schema, list):
+        for value in schema:
+            _reached_schemas(value, found)
+    return found
+
+
+def validation_rows(operation: dict[str, Any]) -> list[list[str]]:
+    """The rows of the operation's validation table, then those of every schema its request body
+    reaches: the query objects document their own checks once, in their schema's description,
+    and each operation that takes one answers them (its rows say how)."""
+    rows = _table_rows(operation.get("description", ""))
+    for schema in _reached_schemas(operation.get("requestBody", {}), {}).values():
+        rows += _table_rows(schema.get("description", ""))
+    return rows
+
+
 def documented_messages(operation: dict[str, Any], status: int) -> list[re.Pattern[str]]:
-    """The messages of the ``status`` rows of the operation's validation table.
+    """The messages of the ``status`` rows of the operation's validation table (with the rows
+    of the schemas its body reaches, :func:`validation_rows`).
 
     Each operation describes its checks as a Markdown table ``... | status | type | message |``
     with the message in backticks; rows without one (a mapping error's empty message, "engine
     text") are skipped.
     """
     patterns = []
-    for cells in _table_rows(operation):
+    for cells in validation_rows(operation):
         if not any(c.strip("*") == str(status) for c in cells[:-2]):
             continue
         message = re.match(r"`([^`]+)`", cells[-1])
@@ -103,13 +133,14 @@ def documented_messages(operation: dict[str, Any], status: int) -> list[re.Patte
 
 
 def documented_server_errors(operation: dict[str, Any]) -> list[dict[str, Any]]:
-    """The 5xx rows of an operation's validation table as engine answers.
+    """The 5xx rows of an operation's validation table (with the rows of the schemas its body
+    reaches, :func:`validation_rows`) as engine answers.
 
     A row reads ``| ... | **500** | RestException (code 0) | `message` |``; without a
     ``(code N)`` the code is null.
     """
     answers = []
-    for cells in _table_rows(operation):
+    for cells in validation_rows(operation):
         status, type_cell, message_cell = cells[-3].strip("*"), cells[-2], cells[-1]
         message = re.match(r"`([^`]+)`", message_cell)
         code = re.search(r"\(code (\d+)\)", type_cell)
